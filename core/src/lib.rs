@@ -1,0 +1,36 @@
+//! `vigil-core`: the client core every Vigil SDK sits on.
+//!
+//! Identity rules, event validation, a bounded lock-free queue drained by one background worker
+//! that batches, compresses and delivers events, and the ban decisions that request threads check
+//! without locks or I/O. See docs/architecture.md and docs/protocol.md.
+
+mod backoff;
+mod batch;
+pub mod client;
+pub mod config;
+pub mod decisions;
+pub mod error;
+pub mod event;
+pub mod identity;
+pub mod ipmap;
+mod local;
+mod poller;
+pub mod pseudonym;
+mod seen;
+mod sender;
+mod shared;
+pub mod stats;
+mod transport;
+pub mod wire;
+mod worker;
+
+pub use client::Client;
+pub use config::{Config, PiiMode};
+pub use decisions::{Action, Decision, Target};
+pub use error::{Error, Result};
+pub use event::{EventKind, Properties, PropertyValue, RequestContext};
+pub use identity::{Identity, UserKey};
+pub use stats::StatsSnapshot;
+
+/// The version of this crate, reported by every SDK.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,246 @@
+//! The v1 wire format (docs/protocol.md): batch encoding and the decision feed's JSON.
+
+use std::io::Write;
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Event, EventKind, PropertyValue, RequestContext};
+use crate::identity::Identity;
+
+/// Who is sending: the `sdk` object of every batch.
+#[derive(Debug, Clone, Serialize)]
+pub struct SdkInfo {
+    pub name: String,
+    pub version: String,
+    pub instance: String,
+    pub lang: String,
+}
+
+/// Appends the JSON of a batch (`{"sdk": ..., "events": [...]}`) to `out`.
+pub fn encode_batch<'a>(
+    sdk: &SdkInfo,
+    events: impl IntoIterator<Item = &'a Event>,
+    out: &mut Vec<u8>,
+) {
+    out.extend_from_slice(b"{\"sdk\":");
+    serde_json::to_writer(&mut *out, sdk).expect("writing JSON to a Vec cannot fail");
+    out.extend_from_slice(b",\"events\":[");
+    for (i, event) in events.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        encode_event(event, out);
+    }
+    out.extend_from_slice(b"]}");
+}
+
+/// Appends one event's JSON to `out`.
+pub fn encode_event(event: &Event, out: &mut Vec<u8>) {
+    serde_json::to_writer(&mut *out, &WireEvent(event)).expect("writing JSON to a Vec cannot fail");
+}
+
+/// gzip at a fast level: batches are small and CPU on the host app matters more than bytes.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 4 + 64),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// RFC 3339 UTC with milliseconds, e.g. `2026-11-22T03:00:00.123Z`.
+pub fn format_ts(ts_ms: i64) -> String {
+    let dt = time::OffsetDateTime::from_unix_timestamp_nanos(ts_ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        dt.year(),
+        dt.month() as u8,
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        dt.millisecond()
+    )
+}
+
+/// Parses an RFC 3339 timestamp into Unix milliseconds.
+pub fn parse_ts(s: &str) -> Option<i64> {
+    let dt = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((dt.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+struct WireEvent<'a>(&'a Event);
+
+struct WireUser<'a>(&'a Identity);
+
+struct WireIds<'a>(&'a Identity);
+
+struct WireRequest<'a>(&'a RequestContext);
+
+struct WireProperties<'a>(&'a crate::event::Properties);
+
+impl Serialize for WireEvent<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &e.id)?;
+        m.serialize_entry("type", e.kind.wire_name())?;
+        m.serialize_entry("ts", &format_ts(e.ts_ms))?;
+        if let Some(user) = &e.user {
+            m.serialize_entry("user", &WireUser(user))?;
+        }
+        if let Some(req) = e.request.as_ref().filter(|r| !r.is_empty()) {
+            m.serialize_entry("request", &WireRequest(req))?;
+        }
+        match &e.kind {
+            EventKind::AuthFailure { exists: Some(x) } => m.serialize_entry("exists", x)?,
+            EventKind::Custom { name } => m.serialize_entry("name", name)?,
+            EventKind::Alias { previous } => m.serialize_entry("previous", &WireUser(previous))?,
+            _ => {}
+        }
+        if !e.properties.is_empty() {
+            m.serialize_entry("properties", &WireProperties(&e.properties))?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for WireUser<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("ids", &WireIds(self.0))?;
+        m.serialize_entry("key", &self.0.key())?;
+        m.serialize_entry("primary", self.0.primary_key())?;
+        m.end()
+    }
+}
+
+impl Serialize for WireIds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let pairs = self.0.pairs();
+        let mut m = s.serialize_map(Some(pairs.len()))?;
+        for (k, v) in pairs {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for WireRequest<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(ip) = &r.ip {
+            m.serialize_entry("ip", ip)?;
+        }
+        if let Some(v) = &r.user_agent {
+            m.serialize_entry("user_agent", v)?;
+        }
+        if let Some(v) = &r.method {
+            m.serialize_entry("method", v)?;
+        }
+        if let Some(v) = &r.path {
+            m.serialize_entry("path", v)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for WireProperties<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0.iter() {
+            match v {
+                PropertyValue::Str(x) => m.serialize_entry(k, x)?,
+                PropertyValue::Num(x) => m.serialize_entry(k, x)?,
+                PropertyValue::Bool(x) => m.serialize_entry(k, x)?,
+            }
+        }
+        m.end()
+    }
+}
+
+/// `202` body of `POST /v1/batch`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BatchAccepted {
+    pub accepted: u64,
+    pub duplicates: u64,
+}
+
+/// Body of `GET /v1/decisions`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DecisionFeed {
+    pub cursor: u64,
+    #[serde(default)]
+    pub reset: bool,
+    #[serde(default)]
+    pub upserts: Vec<WireDecision>,
+    #[serde(default)]
+    pub deletes: Vec<String>,
+}
+
+/// One decision as the server sends it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WireDecision {
+    pub id: String,
+    /// `user`, `ip` or `cidr`.
+    pub scope: String,
+    pub value: String,
+    /// `block` or `redirect`.
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{new_event_id, Properties};
+
+    #[test]
+    fn encodes_the_documented_shape() {
+        let user = Identity::new(&[("email", "Alice@Example.com")], None).unwrap();
+        let mut props = Properties::new();
+        props.insert("plan", PropertyValue::Str("pro".into())).unwrap();
+        let event = Event {
+            id: new_event_id(1_763_780_400_123),
+            ts_ms: 1_763_780_400_123,
+            kind: EventKind::AuthFailure { exists: Some(true) },
+            user: Some(user.clone()),
+            request: Some(
+                RequestContext::from_parts(Some("203.0.113.7"), Some("curl"), Some("POST"), Some("/login"))
+                    .unwrap(),
+            ),
+            properties: props,
+        };
+        let sdk = SdkInfo {
+            name: "vigil-rust".into(),
+            version: "0.1.0".into(),
+            instance: "i".into(),
+            lang: "rust".into(),
+        };
+        let mut out = Vec::new();
+        encode_batch(&sdk, [&event], &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let e = &v["events"][0];
+        assert_eq!(e["type"], "auth.failure");
+        assert_eq!(e["ts"], "2025-11-22T03:00:00.123Z");
+        assert_eq!(e["user"]["ids"]["email"], "alice@example.com");
+        assert_eq!(e["user"]["key"], user.key().to_string());
+        assert_eq!(e["user"]["primary"], "email");
+        assert_eq!(e["request"]["ip"], "203.0.113.7");
+        assert_eq!(e["exists"], true);
+        assert_eq!(e["properties"]["plan"], "pro");
+        assert_eq!(v["sdk"]["lang"], "rust");
+        assert_eq!(parse_ts("2025-11-22T03:00:00.123Z"), Some(1_763_780_400_123));
+    }
+}
