@@ -113,6 +113,7 @@ impl Client {
     /// The decision blocking this request, if any: the user's, else the IP's. When `user` is
     /// unknown, the user who last logged in successfully from `ip` stands in for it.
     pub fn check(&self, user: Option<&UserKey>, ip: Option<&IpAddr>) -> Option<Arc<Decision>> {
+        self.worker.ensure_started(&self.shared);
         let snapshot = self.shared.decisions.load();
         if snapshot.is_empty() {
             return None;
@@ -135,12 +136,14 @@ impl Client {
     /// Is this user blocked? (No IP fallback; a lock-free read.)
     #[inline]
     pub fn user_blocked(&self, user: &UserKey) -> bool {
+        self.worker.ensure_started(&self.shared);
         self.shared.decisions.load().user(user, now_ms).is_some()
     }
 
     /// Is this IP (or a network containing it) blocked? (A lock-free read.)
     #[inline]
     pub fn ip_blocked(&self, ip: &IpAddr) -> bool {
+        self.worker.ensure_started(&self.shared);
         self.shared.decisions.load().ip(ip, now_ms).is_some()
     }
 
