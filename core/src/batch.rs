@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use crossbeam_queue::ArrayQueue;
 
-use crate::event::Event;
+use crate::event::{new_event_id, Event};
 use crate::wire::{encode_event, gzip, SdkInfo};
 
 /// One batch: its events (kept so a 413 can split it) and its encoded body.
@@ -33,9 +33,10 @@ impl Batch {
         let mut body = open(sdk);
         let mut events = Vec::new();
         while events.len() < limits.max_events {
-            let Some(event) = carry.take().or_else(|| queue.pop()) else {
+            let Some(mut event) = carry.take().or_else(|| queue.pop()) else {
                 break;
             };
+            event.id.get_or_insert_with(|| new_event_id(event.ts_ms));
             let mark = body.len();
             if !events.is_empty() {
                 body.push(b',');
@@ -54,7 +55,7 @@ impl Batch {
         Some(Batch::seal(events, body, limits.gzip))
     }
 
-    /// Builds a batch from events, encoding them afresh.
+    /// Builds a batch from events already stamped with ids, encoding them afresh.
     pub fn from_events(events: Vec<Event>, sdk: &SdkInfo, gzip: bool) -> Batch {
         let mut body = open(sdk);
         for (i, e) in events.iter().enumerate() {
@@ -98,12 +99,12 @@ fn open(sdk: &SdkInfo) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{new_event_id, EventKind, Properties};
+    use crate::event::{EventKind, Properties};
     use crate::identity::Identity;
 
     fn event(i: usize) -> Event {
         Event {
-            id: new_event_id(1_700_000_000_000),
+            id: None,
             ts_ms: 1_700_000_000_000,
             kind: EventKind::Signup,
             user: Some(Identity::new(&[("uid", i.to_string())], None).unwrap()),

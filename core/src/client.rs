@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::decisions::Decision;
 use crate::error::Result;
-use crate::event::{check_timestamp, new_event_id, now_ms, Event, EventKind, Properties, RequestContext};
+use crate::event::{check_timestamp, now_ms, Event, EventKind, Properties, RequestContext};
 use crate::identity::{Identity, UserKey};
 use crate::seen::SeenFilter;
 use crate::shared::Shared;
@@ -90,7 +90,7 @@ impl Client {
     /// Carries `previous`'s risk and history over to `current` (e.g. after an e-mail change).
     pub fn alias(&self, previous: Identity, current: Identity, request: Option<RequestContext>) -> bool {
         self.record(
-            EventKind::Alias { previous },
+            EventKind::Alias { previous: Box::new(previous) },
             Some(current),
             request,
             Properties::new(),
@@ -192,7 +192,7 @@ impl Client {
     ) -> bool {
         let ts_ms = ts_ms.unwrap_or_else(now_ms);
         let event = Event {
-            id: new_event_id(ts_ms),
+            id: None,
             ts_ms,
             kind,
             user,

@@ -29,7 +29,7 @@ pub enum EventKind {
     IdentifySeen,
     /// The user's identifiers changed from `previous` to the event's user (risk carries over).
     Alias {
-        previous: Identity,
+        previous: Box<Identity>,
     },
 }
 
@@ -183,7 +183,9 @@ impl Properties {
 /// One recorded event, ready to queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    pub id: uuid::Uuid,
+    /// Stamped by the worker when the event joins a batch (off the request path), then kept
+    /// through retries so the server can deduplicate.
+    pub id: Option<uuid::Uuid>,
     /// Unix time in milliseconds.
     pub ts_ms: i64,
     pub kind: EventKind,
@@ -217,12 +219,7 @@ pub fn new_event_id(ts_ms: i64) -> uuid::Uuid {
     uuid::Builder::from_unix_timestamp_millis(ts_ms.max(0) as u64, &random).into_uuid()
 }
 
-/// Milliseconds since the Unix epoch, from the wall clock.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub use crate::clock::now_ms;
 
 #[cfg(test)]
 mod tests {

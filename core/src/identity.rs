@@ -8,6 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::error::{Error, Result};
@@ -69,13 +70,20 @@ impl<'de> serde::Deserialize<'de> for UserKey {
 }
 
 /// A validated, normalized (and, if configured, pseudonymized) identity.
+///
+/// All keys and values live in one buffer (one allocation per identity, however many pairs),
+/// because building identities is most of what a tracking call costs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// Pairs sorted by key bytes; keys are unique.
-    pairs: Vec<(String, String)>,
-    primary: usize,
+    /// Keys and values concatenated, pairs in key-byte order.
+    buf: Box<str>,
+    /// For each pair, the end offsets of its key and of its value in `buf`.
+    ends: SmallVec<[(u32, u32); 4]>,
+    primary: u8,
     key: UserKey,
 }
+
+type Pairs<'a> = SmallVec<[(Cow<'a, str>, Cow<'a, str>); 4]>;
 
 impl fmt::Debug for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,25 +110,26 @@ impl Identity {
                 max: MAX_PAIRS,
             });
         }
-        let mut normalized: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+        let mut normalized: Pairs<'_> = SmallVec::with_capacity(pairs.len());
         for (raw_key, raw_value) in pairs {
             let (raw_key, raw_value) = (raw_key.as_ref(), raw_value.as_ref());
-            if has_control(raw_key) || has_control(raw_value) {
+            let (key_scan, value_scan) = (scan_ascii(raw_key), scan_ascii(raw_value));
+            if has_control(raw_key, &key_scan) || has_control(raw_value, &value_scan) {
                 return Err(Error::ControlCharacter {
                     key: raw_key.to_owned(),
                 });
             }
-            let key = normalize_key(raw_key)?;
-            let value = normalize_value(&key, raw_value)?;
-            normalized.push((key.into_owned(), value.into_owned()));
+            let key = normalize_key_scanned(raw_key, &key_scan)?;
+            let value = normalize_value(&key, raw_value, &value_scan)?;
+            normalized.push((key, value));
         }
         normalized.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         if let Some(w) = normalized.windows(2).find(|w| w[0].0 == w[1].0) {
-            let dup = &w[0].0;
+            let dup: &str = &w[0].0;
             let originals: Vec<&str> = pairs
                 .iter()
                 .map(|(k, _)| k.as_ref())
-                .filter(|k| normalize_key(k).is_ok_and(|n| n == dup.as_str()))
+                .filter(|k| normalize_key(k).is_ok_and(|n| n == dup))
                 .collect();
             return Err(Error::DuplicateKey {
                 first: originals.first().copied().unwrap_or(dup).to_owned(),
@@ -129,22 +138,45 @@ impl Identity {
         }
         if let Some(p) = pseudonymizer {
             for (key, value) in &mut normalized {
-                *value = p.pseudonymize(key, value);
+                *value = Cow::Owned(p.pseudonymize(key, value));
             }
         }
-        Ok(Identity::from_normalized(normalized))
+        Ok(Identity::build(normalized.iter().map(|(k, v)| (&**k, &**v))))
     }
 
-    /// Builds an identity from pairs already normalized (and sorted, unique) by this module,
-    /// e.g. ones received from an SDK. Only the primary key and user key are computed.
-    pub fn from_normalized(pairs: Vec<(String, String)>) -> Identity {
-        debug_assert!(pairs.windows(2).all(|w| w[0].0.as_bytes() < w[1].0.as_bytes()));
-        let primary = primary_index(&pairs);
-        let key = user_key(&pairs);
+    /// Builds an identity from pairs already normalized, sorted by key and unique (e.g. ones an
+    /// SDK sent to the server). Only the primary key and the user key are computed.
+    pub fn from_normalized<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Identity {
+        Identity::build(pairs)
+    }
+
+    fn build<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Identity {
+        let len = pairs.clone().into_iter().map(|(k, v)| k.len() + v.len()).sum();
+        let mut buf = String::with_capacity(len);
+        let mut ends = SmallVec::new();
+        let mut hasher = Sha256::new();
+        let (mut primary, mut primary_rank) = (0, PRIMARY_KEYS.len());
+        for (i, (k, v)) in pairs.into_iter().enumerate() {
+            if let Some(rank) = PRIMARY_KEYS.iter().position(|p| *p == k) {
+                if rank < primary_rank {
+                    (primary, primary_rank) = (i as u8, rank);
+                }
+            }
+            debug_assert!(buf.len() <= u32::MAX as usize);
+            buf.push_str(k);
+            let key_end = buf.len() as u32;
+            buf.push_str(v);
+            ends.push((key_end, buf.len() as u32));
+            hash_pair(&mut hasher, k, v);
+        }
+        let digest = hasher.finalize();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
         Identity {
-            pairs,
+            buf: buf.into_boxed_str(),
+            ends,
             primary,
-            key,
+            key: UserKey(key),
         }
     }
 
@@ -154,24 +186,38 @@ impl Identity {
 
     /// The name of the identifier that names this user (e.g. `email`).
     pub fn primary_key(&self) -> &str {
-        &self.pairs[self.primary].0
+        self.pair(self.primary as usize).0
     }
 
     /// The value of the primary identifier.
     pub fn primary_value(&self) -> &str {
-        &self.pairs[self.primary].1
+        self.pair(self.primary as usize).1
     }
 
     /// The normalized pairs, sorted by key.
-    pub fn pairs(&self) -> &[(String, String)] {
-        &self.pairs
+    pub fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + Clone {
+        (0..self.ends.len()).map(|i| self.pair(i))
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn pair(&self, i: usize) -> (&str, &str) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1].1 as usize };
+        let (key_end, value_end) = self.ends[i];
+        (
+            &self.buf[start..key_end as usize],
+            &self.buf[key_end as usize..value_end as usize],
+        )
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .binary_search_by(|(k, _)| k.as_bytes().cmp(key.as_bytes()))
-            .ok()
-            .map(|i| self.pairs[i].1.as_str())
+        self.pairs().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// The e-mail domain (after the last `@` of the first e-mail-like identifier), if any.
@@ -184,20 +230,40 @@ impl Identity {
     }
 }
 
-fn has_control(s: &str) -> bool {
-    if s.is_ascii() {
-        s.bytes().any(|b| b < 0x20 || b == 0x7f)
-    } else {
-        s.chars().any(char::is_control)
+/// What one pass over an all-ASCII string tells us; `None` for other strings (the slow path).
+struct AsciiScan {
+    control: bool,
+    upper: bool,
+}
+
+#[inline]
+fn scan_ascii(s: &str) -> Option<AsciiScan> {
+    let (mut non_ascii, mut control, mut upper) = (false, false, false);
+    for &b in s.as_bytes() {
+        non_ascii |= b >= 0x80;
+        control |= b < 0x20 || b == 0x7f;
+        upper |= b.is_ascii_uppercase();
+    }
+    (!non_ascii).then_some(AsciiScan { control, upper })
+}
+
+fn has_control(s: &str, scan: &Option<AsciiScan>) -> bool {
+    match scan {
+        Some(a) => a.control,
+        None => s.chars().any(char::is_control),
     }
 }
 
 fn normalize_key(raw: &str) -> Result<Cow<'_, str>> {
+    normalize_key_scanned(raw, &scan_ascii(raw))
+}
+
+fn normalize_key_scanned<'a>(raw: &'a str, scan: &Option<AsciiScan>) -> Result<Cow<'a, str>> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(Error::EmptyKey);
     }
-    let key = lowercase(trimmed);
+    let key = lowercase(trimmed, scan);
     if key.len() > MAX_KEY_BYTES {
         return Err(Error::KeyTooLong {
             len: key.len(),
@@ -208,23 +274,22 @@ fn normalize_key(raw: &str) -> Result<Cow<'_, str>> {
     Ok(key)
 }
 
-fn normalize_value<'a>(key: &str, raw: &'a str) -> Result<Cow<'a, str>> {
+fn normalize_value<'a>(key: &str, raw: &'a str, scan: &Option<AsciiScan>) -> Result<Cow<'a, str>> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(Error::EmptyValue {
             key: key.to_owned(),
         });
     }
-    let nfc: Cow<'a, str> = if trimmed.is_ascii() || is_nfc_quick(trimmed.chars()) == IsNormalized::Yes
-    {
+    let nfc: Cow<'a, str> = if scan.is_some() || is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
         Cow::Borrowed(trimmed)
     } else {
         Cow::Owned(trimmed.nfc().collect())
     };
     let value = if EMAIL_KEYS.contains(&key) {
         match nfc {
-            Cow::Borrowed(s) => lowercase(s),
-            Cow::Owned(s) => Cow::Owned(lowercase(&s).into_owned()),
+            Cow::Borrowed(s) => lowercase(s, scan),
+            Cow::Owned(s) => Cow::Owned(lowercase(&s, &None).into_owned()),
         }
     } else {
         nfc
@@ -239,44 +304,29 @@ fn normalize_value<'a>(key: &str, raw: &'a str) -> Result<Cow<'a, str>> {
     Ok(value)
 }
 
-/// Unicode default lower-casing, borrowing when nothing changes (the common case).
-fn lowercase(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(s.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(s)
-        }
-    } else {
-        let lower = s.to_lowercase();
-        if lower == s {
-            Cow::Borrowed(s)
-        } else {
-            Cow::Owned(lower)
+/// Unicode default lower-casing, borrowing when nothing changes (the common case). `scan` is
+/// of the untrimmed string; trimming only removes bytes, so its flags still hold.
+fn lowercase<'a>(s: &'a str, scan: &Option<AsciiScan>) -> Cow<'a, str> {
+    match scan {
+        Some(a) if !a.upper => Cow::Borrowed(s),
+        Some(_) => Cow::Owned(s.to_ascii_lowercase()),
+        None => {
+            let lower = s.to_lowercase();
+            if lower == s {
+                Cow::Borrowed(s)
+            } else {
+                Cow::Owned(lower)
+            }
         }
     }
 }
 
-fn primary_index(pairs: &[(String, String)]) -> usize {
-    PRIMARY_KEYS
-        .iter()
-        .find_map(|p| pairs.iter().position(|(k, _)| k == p))
-        .unwrap_or(0)
-}
-
-/// SHA-256 over length-prefixed sorted pairs; the first 16 bytes of the digest.
-fn user_key(pairs: &[(String, String)]) -> UserKey {
-    let mut hasher = Sha256::new();
-    for (k, v) in pairs {
-        hasher.update((k.len() as u32).to_be_bytes());
-        hasher.update(k.as_bytes());
-        hasher.update((v.len() as u32).to_be_bytes());
-        hasher.update(v.as_bytes());
-    }
-    let digest = hasher.finalize();
-    let mut key = [0u8; 16];
-    key.copy_from_slice(&digest[..16]);
-    UserKey(key)
+/// The user key's hash input for one pair: both lengths as 4-byte big-endian prefixes.
+fn hash_pair(hasher: &mut Sha256, k: &str, v: &str) {
+    hasher.update((k.len() as u32).to_be_bytes());
+    hasher.update(k.as_bytes());
+    hasher.update((v.len() as u32).to_be_bytes());
+    hasher.update(v.as_bytes());
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 mod backoff;
 mod batch;
+mod clock;
 pub mod client;
 pub mod config;
 pub mod decisions;

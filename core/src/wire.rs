@@ -86,7 +86,9 @@ impl Serialize for WireEvent<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let e = self.0;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("id", &e.id)?;
+        if let Some(id) = &e.id {
+            m.serialize_entry("id", id)?;
+        }
         m.serialize_entry("type", e.kind.wire_name())?;
         m.serialize_entry("ts", &format_ts(e.ts_ms))?;
         if let Some(user) = &e.user {
@@ -212,7 +214,7 @@ mod tests {
         let mut props = Properties::new();
         props.insert("plan", PropertyValue::Str("pro".into())).unwrap();
         let event = Event {
-            id: new_event_id(1_763_780_400_123),
+            id: Some(new_event_id(1_763_780_400_123)),
             ts_ms: 1_763_780_400_123,
             kind: EventKind::AuthFailure { exists: Some(true) },
             user: Some(user.clone()),

@@ -29,8 +29,7 @@ fn identity_vectors() {
             (Some(expect), None, Ok(id)) => {
                 let ids: serde_json::Map<String, serde_json::Value> = id
                     .pairs()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                    .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
                     .collect();
                 if expect["ids"] != serde_json::Value::Object(ids.clone())
                     || expect["primary"] != id.primary_key()
