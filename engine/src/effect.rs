@@ -1,0 +1,81 @@
+//! What comes out of the engine. Every effect serializes to JSON for the server's store.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::signal::{Signal, SignalKind};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Effect {
+    Signal(Signal),
+    RiskChanged(RiskChange),
+    Playbook(PlaybookAction),
+}
+
+/// Whose risk changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    User(#[serde(with = "crate::keys::user")] u128),
+    Ip(IpAddr),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskChange {
+    pub subject: Subject,
+    pub before: f64,
+    pub after: f64,
+    pub ts_ms: i64,
+    /// The signal that caused it; `None` when an alias carried risk over.
+    pub signal: Option<SignalKind>,
+}
+
+/// One action of a playbook that fired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlaybookAction {
+    pub playbook: Arc<str>,
+    pub trigger: TriggerFired,
+    pub action: Action,
+    #[serde(
+        with = "crate::keys::opt_user",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<u128>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
+    pub ts_ms: i64,
+    /// Human-readable explanation for logs, incidents and notifications.
+    pub reason: String,
+}
+
+/// What made a playbook fire.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TriggerFired {
+    RiskIncrease { increase: f64, window_ms: i64 },
+    RiskAbove { score: f64 },
+    Signal { name: SignalKind },
+}
+
+/// A decision or notification for the host to carry out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    Log,
+    Incident,
+    Notify {
+        targets: Vec<String>,
+    },
+    BlockUser {
+        #[serde(with = "crate::keys::user")]
+        user: u128,
+        duration_ms: i64,
+    },
+    BlockIp {
+        ip: IpAddr,
+        duration_ms: i64,
+    },
+}

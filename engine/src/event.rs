@@ -1,0 +1,58 @@
+//! What goes into the engine.
+
+use std::net::IpAddr;
+
+/// One observed event. Time is always given by the caller, so replays are exact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Unix time in milliseconds.
+    pub ts_ms: i64,
+    pub kind: EventKind,
+    /// The core's 16-byte user key as a big-endian integer.
+    pub user: Option<u128>,
+    pub ip: Option<IpAddr>,
+    /// Lower-case domain of the user's email identifier; only looked at on signup.
+    pub email_domain: Option<Box<str>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    Signup,
+    AuthSuccess,
+    /// `exists`: whether the account tried exists, when the application knows.
+    AuthFailure {
+        exists: Option<bool>,
+    },
+    Custom {
+        name: Box<str>,
+    },
+    IdentifySeen,
+    /// `user` is the new identity; it inherits `previous`'s risk and history.
+    Alias {
+        previous: u128,
+    },
+}
+
+impl Event {
+    pub fn new(ts_ms: i64, kind: EventKind) -> Self {
+        Event {
+            ts_ms,
+            kind,
+            user: None,
+            ip: None,
+            email_domain: None,
+        }
+    }
+    pub fn user(mut self, user: u128) -> Self {
+        self.user = Some(user);
+        self
+    }
+    pub fn ip(mut self, ip: IpAddr) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+    pub fn email_domain(mut self, domain: &str) -> Self {
+        self.email_domain = Some(domain.to_ascii_lowercase().into_boxed_str());
+        self
+    }
+}
