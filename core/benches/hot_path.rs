@@ -26,7 +26,9 @@ fn enqueue(c: &mut Criterion) {
     let mut g = c.benchmark_group("enqueue");
     g.bench_function("auth_track 1 identifier", |b| {
         b.iter(|| {
-            let id = client.identity(black_box(&[("username", "alice")])).unwrap();
+            let id = client
+                .identity(black_box(&[("username", "alice")]))
+                .unwrap();
             client.track_auth(true, id, None, None)
         })
     });
@@ -44,7 +46,9 @@ fn enqueue(c: &mut Criterion) {
     });
     g.bench_function("auth_track 1 identifier + request context", |b| {
         b.iter(|| {
-            let id = client.identity(black_box(&[("username", "alice")])).unwrap();
+            let id = client
+                .identity(black_box(&[("username", "alice")]))
+                .unwrap();
             client.track_auth(false, id, None, Some(ctx.clone()))
         })
     });
@@ -76,9 +80,15 @@ fn ban_check(c: &mut Criterion) {
     let absent = Identity::new(&[("username", "alice")], None).unwrap().key();
     let ip = "203.0.113.7".parse().unwrap();
     let mut g = c.benchmark_group("ban check (100k decisions)");
-    g.bench_function("user not banned", |b| b.iter(|| client.user_blocked(black_box(&absent))));
-    g.bench_function("user banned", |b| b.iter(|| client.user_blocked(black_box(&held))));
-    g.bench_function("ip not banned", |b| b.iter(|| client.ip_blocked(black_box(&ip))));
+    g.bench_function("user not banned", |b| {
+        b.iter(|| client.user_blocked(black_box(&absent)))
+    });
+    g.bench_function("user banned", |b| {
+        b.iter(|| client.user_blocked(black_box(&held)))
+    });
+    g.bench_function("ip not banned", |b| {
+        b.iter(|| client.ip_blocked(black_box(&ip)))
+    });
     g.finish();
 }
 
@@ -95,9 +105,23 @@ fn encode(c: &mut Criterion) {
             Event {
                 id: Some(new_event_id(ts)),
                 ts_ms: ts,
-                kind: if i % 3 == 0 { EventKind::AuthSuccess } else { EventKind::AuthFailure { exists: Some(true) } },
-                user: Some(Identity::new(&[("email", format!("user{i}@example.com"))], None).unwrap()),
-                request: Some(RequestContext::from_parts(Some("203.0.113.7"), Some("Mozilla/5.0 (X11; Linux x86_64)"), Some("POST"), Some("/login")).unwrap()),
+                kind: if i % 3 == 0 {
+                    EventKind::AuthSuccess
+                } else {
+                    EventKind::AuthFailure { exists: Some(true) }
+                },
+                user: Some(
+                    Identity::new(&[("email", format!("user{i}@example.com"))], None).unwrap(),
+                ),
+                request: Some(
+                    RequestContext::from_parts(
+                        Some("203.0.113.7"),
+                        Some("Mozilla/5.0 (X11; Linux x86_64)"),
+                        Some("POST"),
+                        Some("/login"),
+                    )
+                    .unwrap(),
+                ),
                 properties: Properties::new(),
             }
         })

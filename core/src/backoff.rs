@@ -12,7 +12,11 @@ pub struct Backoff {
 
 impl Backoff {
     pub fn new(base: Duration, cap: Duration) -> Backoff {
-        Backoff { attempt: 0, base, cap }
+        Backoff {
+            attempt: 0,
+            base,
+            cap,
+        }
     }
 
     pub fn protocol_default() -> Backoff {
@@ -49,7 +53,10 @@ mod tests {
             assert!(b.next(None) <= Duration::from_secs(30));
         }
         assert_eq!(b.next(Some(Duration::from_secs(2))), Duration::from_secs(2));
-        assert_eq!(b.next(Some(Duration::from_secs(99))), Duration::from_secs(30));
+        assert_eq!(
+            b.next(Some(Duration::from_secs(99))),
+            Duration::from_secs(30)
+        );
         b.reset();
         assert!(b.next(None) <= Duration::from_millis(200));
     }

@@ -129,13 +129,21 @@ mod tests {
             q.push(event(i)).unwrap();
         }
         let mut carry = None;
-        let limits = Limits { max_events: 10, max_bytes: 1 << 20, gzip: false };
+        let limits = Limits {
+            max_events: 10,
+            max_bytes: 1 << 20,
+            gzip: false,
+        };
         let b = Batch::take(&q, &mut carry, &sdk(), &limits).unwrap();
         assert_eq!(b.events.len(), 10);
         let v: serde_json::Value = serde_json::from_slice(&b.body).unwrap();
         assert_eq!(v["events"].as_array().unwrap().len(), 10);
 
-        let small = Limits { max_events: 10, max_bytes: 1200, gzip: false };
+        let small = Limits {
+            max_events: 10,
+            max_bytes: 1200,
+            gzip: false,
+        };
         let b = Batch::take(&q, &mut carry, &sdk(), &small).unwrap();
         assert!(b.body.len() <= 1200, "{}", b.body.len());
         assert!(b.events.len() < 10 && carry.is_some());

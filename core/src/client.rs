@@ -25,7 +25,7 @@ impl Client {
     pub fn new(config: Config) -> Result<Client> {
         config.validate()?;
         Ok(Client {
-            shared: Arc::new(Shared::new(config)),
+            shared: Arc::new(Shared::new(config)?),
             worker: Worker::new(),
             seen: SeenFilter::default(),
         })
@@ -51,7 +51,13 @@ impl Client {
     }
 
     pub fn track_signup(&self, user: Identity, request: Option<RequestContext>) -> bool {
-        self.record(EventKind::Signup, Some(user), request, Properties::new(), None)
+        self.record(
+            EventKind::Signup,
+            Some(user),
+            request,
+            Properties::new(),
+            None,
+        )
     }
 
     /// Records a login attempt. `exists` (failures only) says whether the account exists.
@@ -88,9 +94,16 @@ impl Client {
     }
 
     /// Carries `previous`'s risk and history over to `current` (e.g. after an e-mail change).
-    pub fn alias(&self, previous: Identity, current: Identity, request: Option<RequestContext>) -> bool {
+    pub fn alias(
+        &self,
+        previous: Identity,
+        current: Identity,
+        request: Option<RequestContext>,
+    ) -> bool {
         self.record(
-            EventKind::Alias { previous: Box::new(previous) },
+            EventKind::Alias {
+                previous: Box::new(previous),
+            },
             Some(current),
             request,
             Properties::new(),
@@ -100,12 +113,22 @@ impl Client {
 
     /// Associates `user` with the current request: records at most one `identify.seen` per user,
     /// IP and minute, and returns the decision that blocks this user or this IP, if any.
-    pub fn identify(&self, user: Identity, request: Option<RequestContext>) -> Option<Arc<Decision>> {
+    pub fn identify(
+        &self,
+        user: Identity,
+        request: Option<RequestContext>,
+    ) -> Option<Arc<Decision>> {
         let ip = request.as_ref().and_then(|r| r.ip);
         let decision = self.check(Some(&user.key()), ip.as_ref());
         let now = now_ms();
         if self.seen.first_this_minute(&user.key(), ip.as_ref(), now) {
-            self.record(EventKind::IdentifySeen, Some(user), request, Properties::new(), Some(now));
+            self.record(
+                EventKind::IdentifySeen,
+                Some(user),
+                request,
+                Properties::new(),
+                Some(now),
+            );
         }
         decision
     }

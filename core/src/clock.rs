@@ -5,7 +5,10 @@
 
 #[cfg(target_os = "linux")]
 pub fn now_ms() -> i64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid, writable timespec; CLOCK_REALTIME_COARSE exists on every
     // Linux since 2.6.32 and cannot fail with a valid pointer.
     unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) };

@@ -36,8 +36,8 @@ pub struct Config {
     pub decisions_wait: Duration,
     pub ip_map_capacity: usize,
     pub ip_map_ttl: Duration,
-    /// Raw `[engine]` table of the config file, for local mode.
-    pub engine_toml: Option<String>,
+    /// The `[engine]` table of the config file, for local mode (defaults when absent).
+    pub engine: Option<vigil_engine::EngineConfig>,
     pub sdk_name: String,
     pub sdk_version: String,
     pub lang: String,
@@ -75,7 +75,7 @@ impl Default for Config {
             decisions_wait: Duration::from_secs(25),
             ip_map_capacity: 100_000,
             ip_map_ttl: Duration::from_secs(30 * 60),
-            engine_toml: None,
+            engine: None,
             sdk_name: "vigil-rust".into(),
             sdk_version: env!("CARGO_PKG_VERSION").into(),
             lang: "rust".into(),
@@ -125,9 +125,7 @@ impl Config {
                 _ => Err(bad("expected true or false")),
             }
         };
-        let text = || -> Option<String> {
-            Some(value.trim().to_owned()).filter(|v| !v.is_empty())
-        };
+        let text = || -> Option<String> { Some(value.trim().to_owned()).filter(|v| !v.is_empty()) };
         match key {
             "url" => {
                 self.url = match text() {
@@ -166,7 +164,7 @@ impl Config {
         Ok(())
     }
 
-    /// Applies the options of a TOML document (top-level keys; an `[engine]` table is kept raw).
+    /// Applies the options of a TOML document (top-level keys, and an `[engine]` table).
     pub fn apply_toml(&mut self, text: &str) -> Result<()> {
         let table: toml::Table = text
             .parse()
@@ -174,7 +172,12 @@ impl Config {
         for (key, value) in table {
             match (key.as_str(), value) {
                 ("engine", toml::Value::Table(t)) => {
-                    self.engine_toml = Some(toml::to_string(&t).map_err(|e| Error::Config(e.to_string()))?)
+                    let mut doc = toml::Table::new();
+                    doc.insert("engine".into(), toml::Value::Table(t));
+                    let text = toml::to_string(&doc).map_err(|e| Error::Config(e.to_string()))?;
+                    let engine = vigil_engine::EngineConfig::from_toml_str(&text)
+                        .map_err(|e| Error::Config(format!("vigil.toml [engine]: {e}")))?;
+                    self.engine = Some(engine);
                 }
                 (_, toml::Value::String(s)) => self.set(&key, &s)?,
                 (_, toml::Value::Integer(n)) => self.set(&key, &n.to_string())?,
@@ -220,7 +223,9 @@ impl Config {
         let mut config = Config::default();
         match file {
             Some(path) => config.apply_file(&path)?,
-            None if Path::new("vigil.toml").is_file() => config.apply_file(Path::new("vigil.toml"))?,
+            None if Path::new("vigil.toml").is_file() => {
+                config.apply_file(Path::new("vigil.toml"))?
+            }
             None => {}
         }
         config.apply_env(env)?;
@@ -245,7 +250,9 @@ impl Config {
             ));
         }
         if self.url.is_some() && self.token.is_none() {
-            return Err(Error::Config("url is set but token (VIGIL_TOKEN) is not".into()));
+            return Err(Error::Config(
+                "url is set but token (VIGIL_TOKEN) is not".into(),
+            ));
         }
         Ok(())
     }
@@ -253,9 +260,10 @@ impl Config {
     /// The pseudonymizer this configuration asks for, if any.
     pub fn pseudonymizer(&self) -> Option<Pseudonymizer> {
         match (self.pii, &self.pii_secret) {
-            (PiiMode::Hash, Some(secret)) => {
-                Some(Pseudonymizer::new(secret.as_bytes(), self.keep_email_domain))
-            }
+            (PiiMode::Hash, Some(secret)) => Some(Pseudonymizer::new(
+                secret.as_bytes(),
+                self.keep_email_domain,
+            )),
             _ => None,
         }
     }
@@ -268,14 +276,18 @@ mod tests {
     #[test]
     fn layers_apply_in_order() {
         let mut c = Config::default();
-        c.apply_toml("url = \"http://127.0.0.1:1/\"\ntoken = \"file\"\nflush_interval_ms = 250\n[engine]\nx = 1\n")
+        c.apply_toml("url = \"http://127.0.0.1:1/\"\ntoken = \"file\"\nflush_interval_ms = 250\n[engine.brute_force]\nfailures = 3\n")
             .unwrap();
-        c.apply_env([("VIGIL_TOKEN".into(), "env".into()), ("OTHER".into(), "x".into())])
-            .unwrap();
+        c.apply_env([
+            ("VIGIL_TOKEN".into(), "env".into()),
+            ("OTHER".into(), "x".into()),
+        ])
+        .unwrap();
         assert_eq!(c.url.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(c.token.as_deref(), Some("env"));
         assert_eq!(c.flush_interval, Duration::from_millis(250));
-        assert!(c.engine_toml.as_deref().unwrap().contains("x = 1"));
+        assert_eq!(c.engine.as_ref().unwrap().brute_force.failures, 3);
+        assert!(c.apply_toml("[engine]\nnot_an_option = 1\n").is_err());
     }
 
     #[test]

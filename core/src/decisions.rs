@@ -136,11 +136,18 @@ impl Snapshot {
         for (len, bucket) in &self.cidrs {
             let (is_v6_bucket, prefix) = (*len > 128, len % 128);
             let masked = match (ip, is_v6_bucket) {
-                (IpAddr::V4(v4), false) => ipnet::Ipv4Net::new(*v4, prefix).ok().map(|n| IpAddr::V4(n.network())),
-                (IpAddr::V6(v6), true) => ipnet::Ipv6Net::new(*v6, prefix).ok().map(|n| IpAddr::V6(n.network())),
+                (IpAddr::V4(v4), false) => ipnet::Ipv4Net::new(*v4, prefix)
+                    .ok()
+                    .map(|n| IpAddr::V4(n.network())),
+                (IpAddr::V6(v6), true) => ipnet::Ipv6Net::new(*v6, prefix)
+                    .ok()
+                    .map(|n| IpAddr::V6(n.network())),
                 _ => None,
             };
-            if let Some(d) = masked.and_then(|m| bucket.get(&m)).filter(|d| d.is_active(now_ms())) {
+            if let Some(d) = masked
+                .and_then(|m| bucket.get(&m))
+                .filter(|d| d.is_active(now_ms()))
+            {
                 return Some(d);
             }
         }
@@ -149,7 +156,11 @@ impl Snapshot {
 }
 
 /// Where two decisions cover one target, the one that lasts longer wins.
-fn keep_longest<K: std::hash::Hash + Eq>(map: &mut Map<K, Arc<Decision>>, key: K, d: &Arc<Decision>) {
+fn keep_longest<K: std::hash::Hash + Eq>(
+    map: &mut Map<K, Arc<Decision>>,
+    key: K,
+    d: &Arc<Decision>,
+) {
     let lasts = |x: &Decision| x.expires_at_ms.unwrap_or(i64::MAX);
     match map.get(&key) {
         Some(old) if lasts(old) >= lasts(d) => {}
@@ -284,7 +295,10 @@ mod tests {
             upserts: vec![],
             deletes: vec!["d2".into()],
         });
-        assert!(store.load().ip(&"10.0.0.2".parse().unwrap(), || 0).is_none());
+        assert!(store
+            .load()
+            .ip(&"10.0.0.2".parse().unwrap(), || 0)
+            .is_none());
         assert_eq!(store.load().len(), 1);
     }
 }

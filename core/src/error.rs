@@ -75,10 +75,7 @@ impl Error {
 
     /// True for errors caused by the caller's arguments (as opposed to the client's state).
     pub fn is_invalid_input(&self) -> bool {
-        !matches!(
-            self,
-            Error::Config(_) | Error::ShutDown | Error::Timeout(_)
-        )
+        !matches!(self, Error::Config(_) | Error::ShutDown | Error::Timeout(_))
     }
 }
 

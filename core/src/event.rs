@@ -97,7 +97,10 @@ impl RequestContext {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ip.is_none() && self.user_agent.is_none() && self.method.is_none() && self.path.is_none()
+        self.ip.is_none()
+            && self.user_agent.is_none()
+            && self.method.is_none()
+            && self.path.is_none()
     }
 }
 
@@ -148,9 +151,7 @@ impl Properties {
             PropertyValue::Str(s) if s.len() > MAX_PROPERTY_VALUE_BYTES => {
                 return Err(invalid("string value is longer than 4096 bytes"))
             }
-            PropertyValue::Num(n) if !n.is_finite() => {
-                return Err(invalid("number is not finite"))
-            }
+            PropertyValue::Num(n) if !n.is_finite() => return Err(invalid("number is not finite")),
             _ => {}
         }
         if let Some(slot) = self.0.iter_mut().find(|(k, _)| k == key) {
@@ -228,7 +229,10 @@ mod tests {
     #[test]
     fn custom_names_are_checked() {
         assert!(EventKind::custom("order.paid").is_ok());
-        assert_eq!(EventKind::custom("").unwrap_err().code(), "event_name_length");
+        assert_eq!(
+            EventKind::custom("").unwrap_err().code(),
+            "event_name_length"
+        );
         assert_eq!(
             EventKind::custom(&"x".repeat(129)).unwrap_err().code(),
             "event_name_length"
@@ -244,23 +248,28 @@ mod tests {
     fn properties_are_capped_at_16() {
         let mut p = Properties::new();
         for i in 0..16 {
-            p.insert(&format!("k{i}"), PropertyValue::Num(i as f64)).unwrap();
+            p.insert(&format!("k{i}"), PropertyValue::Num(i as f64))
+                .unwrap();
         }
         p.insert("k3", PropertyValue::Bool(true)).unwrap();
         assert_eq!(
-            p.insert("k16", PropertyValue::Bool(true)).unwrap_err().code(),
+            p.insert("k16", PropertyValue::Bool(true))
+                .unwrap_err()
+                .code(),
             "too_many_properties"
         );
         assert_eq!(
-            p.insert("n", PropertyValue::Num(f64::NAN)).unwrap_err().code(),
+            p.insert("n", PropertyValue::Num(f64::NAN))
+                .unwrap_err()
+                .code(),
             "invalid_property"
         );
     }
 
     #[test]
     fn request_context_parses_ips() {
-        let ctx = RequestContext::from_parts(Some("::ffff:10.0.0.1"), Some("ua\n"), None, None)
-            .unwrap();
+        let ctx =
+            RequestContext::from_parts(Some("::ffff:10.0.0.1"), Some("ua\n"), None, None).unwrap();
         assert_eq!(ctx.ip, Some("10.0.0.1".parse().unwrap()));
         assert_eq!(ctx.user_agent.as_deref(), Some("ua"));
         assert_eq!(

@@ -48,7 +48,9 @@ impl FromStr for UserKey {
         let hex_part = s
             .strip_prefix("u_")
             .filter(|h| h.len() == 32)
-            .ok_or_else(|| Error::Config(format!("{s:?} is not a user key (u_ + 32 hex digits)")))?;
+            .ok_or_else(|| {
+                Error::Config(format!("{s:?} is not a user key (u_ + 32 hex digits)"))
+            })?;
         let mut out = [0u8; 16];
         hex::decode_to_slice(hex_part, &mut out)
             .map_err(|_| Error::Config(format!("{s:?} is not a user key (u_ + 32 hex digits)")))?;
@@ -141,17 +143,25 @@ impl Identity {
                 *value = Cow::Owned(p.pseudonymize(key, value));
             }
         }
-        Ok(Identity::build(normalized.iter().map(|(k, v)| (&**k, &**v))))
+        Ok(Identity::build(
+            normalized.iter().map(|(k, v)| (&**k, &**v)),
+        ))
     }
 
     /// Builds an identity from pairs already normalized, sorted by key and unique (e.g. ones an
     /// SDK sent to the server). Only the primary key and the user key are computed.
-    pub fn from_normalized<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Identity {
+    pub fn from_normalized<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> Identity {
         Identity::build(pairs)
     }
 
     fn build<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Identity {
-        let len = pairs.clone().into_iter().map(|(k, v)| k.len() + v.len()).sum();
+        let len = pairs
+            .clone()
+            .into_iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum();
         let mut buf = String::with_capacity(len);
         let mut ends = SmallVec::new();
         let mut hasher = Sha256::new();
@@ -208,7 +218,11 @@ impl Identity {
     }
 
     fn pair(&self, i: usize) -> (&str, &str) {
-        let start = if i == 0 { 0 } else { self.ends[i - 1].1 as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1].1 as usize
+        };
         let (key_end, value_end) = self.ends[i];
         (
             &self.buf[start..key_end as usize],
@@ -281,7 +295,8 @@ fn normalize_value<'a>(key: &str, raw: &'a str, scan: &Option<AsciiScan>) -> Res
             key: key.to_owned(),
         });
     }
-    let nfc: Cow<'a, str> = if scan.is_some() || is_nfc_quick(trimmed.chars()) == IsNormalized::Yes {
+    let nfc: Cow<'a, str> = if scan.is_some() || is_nfc_quick(trimmed.chars()) == IsNormalized::Yes
+    {
         Cow::Borrowed(trimmed)
     } else {
         Cow::Owned(trimmed.nfc().collect())

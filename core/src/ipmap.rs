@@ -58,8 +58,11 @@ mod tests {
     #[test]
     fn ttl_and_capacity() {
         let map = IpUserMap::new(2, Duration::from_secs(60));
-        let (a, b, c): (IpAddr, IpAddr, IpAddr) =
-            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap(), "10.0.0.3".parse().unwrap());
+        let (a, b, c): (IpAddr, IpAddr, IpAddr) = (
+            "10.0.0.1".parse().unwrap(),
+            "10.0.0.2".parse().unwrap(),
+            "10.0.0.3".parse().unwrap(),
+        );
         map.record(a, UserKey([1; 16]), 0);
         assert_eq!(map.lookup(&a, 59_999), Some(UserKey([1; 16])));
         assert_eq!(map.lookup(&a, 60_000), None);
@@ -68,6 +71,9 @@ mod tests {
         map.record(c, UserKey([3; 16]), 0);
         assert_eq!(map.len(), 2);
         assert_eq!(map.lookup(&a, 1), None);
-        assert_eq!(IpUserMap::new(0, Duration::from_secs(1)).lookup(&a, 0), None);
+        assert_eq!(
+            IpUserMap::new(0, Duration::from_secs(1)).lookup(&a, 0),
+            None
+        );
     }
 }

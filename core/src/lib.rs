@@ -6,8 +6,8 @@
 
 mod backoff;
 mod batch;
-mod clock;
 pub mod client;
+mod clock;
 pub mod config;
 pub mod decisions;
 pub mod error;

@@ -27,7 +27,8 @@ pub async fn run(shared: &Shared, transport: &Transport) {
                 }
             }
             PollOutcome::Unauthorized { status } => {
-                let message = format!("decision feed answered {status} to our token; polling stopped");
+                let message =
+                    format!("decision feed answered {status} to our token; polling stopped");
                 tracing::error!(target: "vigil", "{message}");
                 shared.stats.set_error(message);
                 return;

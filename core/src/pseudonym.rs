@@ -61,7 +61,9 @@ mod tests {
         let p = Pseudonymizer::new(b"secret", true);
         let h = p.hash("alice");
         assert_eq!(h.len(), 16);
-        assert!(h.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b)));
+        assert!(h
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b)));
     }
 
     #[test]

@@ -21,7 +21,12 @@ pub struct Pending {
 }
 
 /// Sends everything queued now; returns when every batch is settled (accepted or given up).
-pub async fn drain(shared: &Shared, transport: &Transport, pending: &mut Pending, backoff: &mut Backoff) {
+pub async fn drain(
+    shared: &Shared,
+    transport: &Transport,
+    pending: &mut Pending,
+    backoff: &mut Backoff,
+) {
     let limits = Limits {
         max_events: shared.config.batch_max_events,
         max_bytes: shared.config.batch_max_bytes,
@@ -41,7 +46,10 @@ pub async fn drain(shared: &Shared, transport: &Transport, pending: &mut Pending
             continue;
         }
         let batch = pending.batches.front().expect("just ensured a batch");
-        match transport.post_batch(batch.body.clone(), batch.gzipped, batch.key).await {
+        match transport
+            .post_batch(batch.body.clone(), batch.gzipped, batch.key)
+            .await
+        {
             BatchOutcome::Accepted(ack) => {
                 let b = pending.batches.pop_front().expect("front exists");
                 if ack.duplicates > 0 {
@@ -59,11 +67,16 @@ pub async fn drain(shared: &Shared, transport: &Transport, pending: &mut Pending
             }
             BatchOutcome::TooLarge => {
                 let b = pending.batches.pop_front().expect("front exists");
-                shared.stats.set_error("server refused a single event as too large");
+                shared
+                    .stats
+                    .set_error("server refused a single event as too large");
                 tracing::warn!(target: "vigil", "server refused an event as too large; dropped");
                 give_up(shared, &b);
             }
-            BatchOutcome::Retry { retry_after, reason } => {
+            BatchOutcome::Retry {
+                retry_after,
+                reason,
+            } => {
                 Stats::add(&shared.stats.retried, 1);
                 let wait = backoff.next(retry_after);
                 tracing::debug!(target: "vigil", %reason, ?wait, "batch not delivered; retrying");
@@ -78,7 +91,9 @@ pub async fn drain(shared: &Shared, transport: &Transport, pending: &mut Pending
             }
             BatchOutcome::Unauthorized { status } => {
                 let b = pending.batches.pop_front().expect("front exists");
-                let message = format!("server answered {status} to our token; sending stopped until reconfigured");
+                let message = format!(
+                    "server answered {status} to our token; sending stopped until reconfigured"
+                );
                 tracing::error!(target: "vigil", "{message}");
                 shared.stats.set_error(message);
                 shared.unauthorized.store(true, Ordering::Relaxed);

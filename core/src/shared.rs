@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::decisions::DecisionStore;
 use crate::event::Event;
 use crate::ipmap::IpUserMap;
+use crate::local::LocalEngine;
 use crate::pseudonym::Pseudonymizer;
 use crate::stats::Stats;
 use crate::wire::SdkInfo;
@@ -27,6 +28,8 @@ pub struct Shared {
     pub stats: Stats,
     pub decisions: DecisionStore,
     pub ip_map: IpUserMap,
+    /// The in-process engine when no server is configured.
+    pub local: Option<Mutex<LocalEngine>>,
     /// Wakes the worker early (queue reached a batch, or a flush was asked for).
     pub wake: Notify,
     /// The server refused our token: stop sending until reconfigured.
@@ -37,14 +40,21 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(config: Config) -> Shared {
+    pub fn new(config: Config) -> crate::error::Result<Shared> {
         let sdk = SdkInfo {
             name: config.sdk_name.clone(),
             version: config.sdk_version.clone(),
             instance: uuid::Uuid::new_v4().simple().to_string(),
             lang: config.lang.clone(),
         };
-        Shared {
+        let local = match &config.url {
+            None => Some(Mutex::new(LocalEngine::new(
+                config.engine.clone().unwrap_or_default(),
+            )?)),
+            Some(_) => None,
+        };
+        Ok(Shared {
+            local,
             pseudonymizer: config.pseudonymizer(),
             sdk,
             queue: ArrayQueue::new(config.queue_capacity),
@@ -57,7 +67,7 @@ impl Shared {
             flushed: Mutex::new(0),
             flushed_cv: Condvar::new(),
             config,
-        }
+        })
     }
 
     /// Pushes an event without blocking; a full queue drops it and counts the drop.

@@ -21,9 +21,13 @@ pub enum BatchOutcome {
         reason: String,
     },
     /// 400 or another client error: the batch will never be accepted.
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
     /// 401/403: stop sending until reconfigured.
-    Unauthorized { status: u16 },
+    Unauthorized {
+        status: u16,
+    },
 }
 
 #[derive(Debug)]
@@ -61,7 +65,12 @@ impl Transport {
         })
     }
 
-    pub async fn post_batch(&self, body: bytes::Bytes, gzipped: bool, key: uuid::Uuid) -> BatchOutcome {
+    pub async fn post_batch(
+        &self,
+        body: bytes::Bytes,
+        gzipped: bool,
+        key: uuid::Uuid,
+    ) -> BatchOutcome {
         let mut req = self
             .http
             .post(&self.batch_url)
@@ -108,7 +117,10 @@ impl Transport {
             s => {
                 let body = resp.text().await.unwrap_or_default();
                 BatchOutcome::Rejected {
-                    reason: format!("server answered {s}: {}", body.chars().take(300).collect::<String>()),
+                    reason: format!(
+                        "server answered {s}: {}",
+                        body.chars().take(300).collect::<String>()
+                    ),
                 }
             }
         }
@@ -124,7 +136,9 @@ impl Transport {
             .send()
             .await;
         match resp {
-            Err(e) => PollOutcome::Failed { reason: describe(&e) },
+            Err(e) => PollOutcome::Failed {
+                reason: describe(&e),
+            },
             Ok(r) if matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
                 PollOutcome::Unauthorized {
                     status: r.status().as_u16(),
@@ -144,7 +158,14 @@ impl Transport {
 }
 
 fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
-    let secs: u64 = resp.headers().get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let secs: u64 = resp
+        .headers()
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(secs))
 }
 

@@ -212,15 +212,22 @@ mod tests {
     fn encodes_the_documented_shape() {
         let user = Identity::new(&[("email", "Alice@Example.com")], None).unwrap();
         let mut props = Properties::new();
-        props.insert("plan", PropertyValue::Str("pro".into())).unwrap();
+        props
+            .insert("plan", PropertyValue::Str("pro".into()))
+            .unwrap();
         let event = Event {
             id: Some(new_event_id(1_763_780_400_123)),
             ts_ms: 1_763_780_400_123,
             kind: EventKind::AuthFailure { exists: Some(true) },
             user: Some(user.clone()),
             request: Some(
-                RequestContext::from_parts(Some("203.0.113.7"), Some("curl"), Some("POST"), Some("/login"))
-                    .unwrap(),
+                RequestContext::from_parts(
+                    Some("203.0.113.7"),
+                    Some("curl"),
+                    Some("POST"),
+                    Some("/login"),
+                )
+                .unwrap(),
             ),
             properties: props,
         };
@@ -243,6 +250,9 @@ mod tests {
         assert_eq!(e["exists"], true);
         assert_eq!(e["properties"]["plan"], "pro");
         assert_eq!(v["sdk"]["lang"], "rust");
-        assert_eq!(parse_ts("2025-11-22T03:00:00.123Z"), Some(1_763_780_400_123));
+        assert_eq!(
+            parse_ts("2025-11-22T03:00:00.123Z"),
+            Some(1_763_780_400_123)
+        );
     }
 }

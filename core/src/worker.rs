@@ -93,7 +93,9 @@ impl Worker {
             }
             Err(e) => {
                 tracing::error!(target: "vigil", error = %e, "cannot start the Vigil worker thread");
-                shared.stats.set_error(format!("cannot start worker thread: {e}"));
+                shared
+                    .stats
+                    .set_error(format!("cannot start worker thread: {e}"));
             }
         }
     }
@@ -191,7 +193,10 @@ impl Drop for ExitGuard {
 }
 
 fn thread_main(shared: Arc<Shared>, stop: Arc<Notify>, mut pending: Pending) -> Pending {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!(target: "vigil", error = %e, "cannot start the Vigil worker runtime");
@@ -208,8 +213,11 @@ fn thread_main(shared: Arc<Shared>, stop: Arc<Notify>, mut pending: Pending) -> 
 }
 
 async fn run(shared: &Arc<Shared>, pending: &mut Pending) {
+    if let Some(local) = &shared.local {
+        return crate::local::run(shared, local).await;
+    }
     let (Some(url), Some(token)) = (shared.config.url.clone(), shared.config.token.clone()) else {
-        return crate::local::run(shared).await;
+        return;
     };
     let transport = match Transport::new(&shared.config, &url, &token) {
         Ok(t) => Arc::new(t),

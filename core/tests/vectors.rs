@@ -5,8 +5,12 @@ use vigil_core::pseudonym::Pseudonymizer;
 
 #[test]
 fn identity_vectors() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/identity.json");
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/vectors/identity.json"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 40, "only {} cases", cases.len());
     let mut failures = Vec::new();
@@ -16,7 +20,12 @@ fn identity_vectors() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_owned(),
+                    p[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         let pseudo = case.get("pii").map(|p| {
             Pseudonymizer::new(
@@ -51,5 +60,10 @@ fn identity_vectors() {
             )),
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

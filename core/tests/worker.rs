@@ -41,7 +41,13 @@ fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
 fn delivers_gzipped_batches_with_idempotency_keys() {
     let server = TestServer::start();
     let c = client(&server, &[]);
-    let ctx = RequestContext::from_parts(Some("203.0.113.9"), Some("ua"), Some("POST"), Some("/login")).unwrap();
+    let ctx = RequestContext::from_parts(
+        Some("203.0.113.9"),
+        Some("ua"),
+        Some("POST"),
+        Some("/login"),
+    )
+    .unwrap();
     assert!(c.track_signup(user("alice"), Some(ctx.clone())));
     assert!(c.track_auth(false, user("alice"), Some(true), Some(ctx.clone())));
     assert!(c.track_auth(true, user("alice"), None, Some(ctx)));
@@ -51,8 +57,17 @@ fn delivers_gzipped_batches_with_idempotency_keys() {
     let batch = &got[0];
     assert!(batch.gzipped);
     assert_eq!(batch.authorization, "Bearer test-token");
-    assert_eq!(uuid::Uuid::parse_str(&batch.idempotency_key).unwrap().get_version_num(), 7);
-    let types: Vec<&str> = batch.events().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        uuid::Uuid::parse_str(&batch.idempotency_key)
+            .unwrap()
+            .get_version_num(),
+        7
+    );
+    let types: Vec<&str> = batch
+        .events()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
     assert_eq!(types, ["signup", "auth.failure", "auth.success"]);
     assert_eq!(batch.events()[1]["exists"], true);
     assert_eq!(batch.events()[0]["request"]["ip"], "203.0.113.9");
@@ -82,7 +97,11 @@ fn retries_503_honouring_retry_after_with_the_same_key() {
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].answered, "503");
     assert_eq!(got[0].idempotency_key, got[1].idempotency_key);
-    assert!(start.elapsed() >= Duration::from_millis(950), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
+    );
     let s = c.stats();
     assert_eq!((s.retried, s.sent), (1, 1));
 }
@@ -90,14 +109,20 @@ fn retries_503_honouring_retry_after_with_the_same_key() {
 #[test]
 fn retries_after_a_dropped_connection_and_a_timeout() {
     let server = TestServer::start();
-    server.script([Reply::Drop, Reply::Hang(Duration::from_millis(1500)), Reply::Status(429)]);
+    server.script([
+        Reply::Drop,
+        Reply::Hang(Duration::from_millis(1500)),
+        Reply::Status(429),
+    ]);
     let c = client(&server, &[]);
     c.track_signup(user("dave"), None);
     assert!(c.flush(Duration::from_secs(20)));
     let got = server.received();
     // The hung request is cancelled by the client before the server records it.
     assert_eq!(got.len(), 3, "{got:?}");
-    assert!(got.iter().all(|r| r.idempotency_key == got[0].idempotency_key));
+    assert!(got
+        .iter()
+        .all(|r| r.idempotency_key == got[0].idempotency_key));
     assert_eq!(c.stats().retried, 3);
     assert_eq!(server.accepted_events().len(), 1);
 }
@@ -152,8 +177,13 @@ fn drops_and_counts_400_without_retrying() {
 fn a_full_queue_drops_new_events_and_counts_them() {
     let server = TestServer::start();
     server.set_default(Reply::Status(503));
-    let c = client(&server, &[("queue_capacity", "5"), ("batch_max_events", "1")]);
-    let accepted = (0..20).filter(|i| c.track_signup(user(&format!("q{i}")), None)).count();
+    let c = client(
+        &server,
+        &[("queue_capacity", "5"), ("batch_max_events", "1")],
+    );
+    let accepted = (0..20)
+        .filter(|i| c.track_signup(user(&format!("q{i}")), None))
+        .count();
     let s = c.stats();
     assert!(accepted <= 6, "accepted {accepted}");
     assert_eq!(s.enqueued + s.dropped, 20);
@@ -168,10 +198,18 @@ fn flush_and_shutdown_respect_their_deadlines() {
     c.track_signup(user("grace"), None);
     let t = Instant::now();
     assert!(!c.flush(Duration::from_millis(300)));
-    assert!(t.elapsed() < Duration::from_millis(800), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(800),
+        "{:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     assert!(!c.shutdown(Duration::from_millis(500)));
-    assert!(t.elapsed() < Duration::from_millis(1500), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
     assert!(!c.track_signup(user("late"), None));
     assert!(c.stats().dropped >= 1);
 }
@@ -194,7 +232,10 @@ fn long_poll_picks_up_a_new_ban_in_under_a_second() {
     let victim = user("mallory");
     assert!(c.identify(victim.clone(), None).is_none());
     // Let the first poll settle into its long wait before the ban is made.
-    assert!(wait_until(Duration::from_secs(5), || c.stats().decision_polls >= 1));
+    assert!(wait_until(Duration::from_secs(5), || c
+        .stats()
+        .decision_polls
+        >= 1));
     std::thread::sleep(Duration::from_millis(200));
     let t = Instant::now();
     server.add_decision(json!({
@@ -235,7 +276,9 @@ fn an_unidentified_request_falls_back_to_the_last_user_of_its_ip() {
     let ip = "192.0.2.44".parse().unwrap();
     let ctx = RequestContext::from_parts(Some("192.0.2.44"), None, None, None).unwrap();
     c.track_auth(true, victim.clone(), None, Some(ctx));
-    assert!(wait_until(Duration::from_secs(3), || c.check(None, Some(&ip)).is_some()));
+    assert!(wait_until(Duration::from_secs(3), || c
+        .check(None, Some(&ip))
+        .is_some()));
     let other: std::net::IpAddr = "192.0.2.45".parse().unwrap();
     assert!(c.check(None, Some(&other)).is_none());
 }
@@ -275,7 +318,10 @@ fn the_last_snapshot_stays_in_force_when_the_server_goes_away() {
 #[test]
 fn fork_hooks_keep_parent_and_child_apart() {
     let server = TestServer::start();
-    let c = client(&server, &[("flush_interval_ms", "60000"), ("decisions", "false")]);
+    let c = client(
+        &server,
+        &[("flush_interval_ms", "60000"), ("decisions", "false")],
+    );
     c.track_signup(user("before-fork"), None);
     c.before_fork();
     // SAFETY: the child only runs the client's own code and then `_exit`s.
@@ -293,12 +339,19 @@ fn fork_hooks_keep_parent_and_child_apart() {
     assert!(c.flush(Duration::from_secs(5)));
     let mut status = 0;
     unsafe { libc::waitpid(pid, &mut status, 0) };
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child failed: {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child failed: {status}"
+    );
     let names: Vec<String> = server
         .accepted_events()
         .iter()
         .map(|e| e["user"]["ids"]["username"].as_str().unwrap().to_owned())
         .collect();
     let count = |n: &str| names.iter().filter(|x| *x == n).count();
-    assert_eq!((count("before-fork"), count("in-child"), count("in-parent")), (1, 1, 1), "{names:?}");
+    assert_eq!(
+        (count("before-fork"), count("in-child"), count("in-parent")),
+        (1, 1, 1),
+        "{names:?}"
+    );
 }

@@ -142,9 +142,7 @@ async fn batch(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes)
         .pop_front()
         .or_else(|| inner.default_reply.lock().unwrap().clone())
         .unwrap_or(Reply::Accept);
-    let gzipped = headers
-        .get("content-encoding")
-        .is_some_and(|v| v == "gzip");
+    let gzipped = headers.get("content-encoding").is_some_and(|v| v == "gzip");
     let raw = if gzipped {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&body[..])
@@ -171,18 +169,33 @@ async fn batch(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes)
     let (answer, response) = match reply {
         Reply::Accept => (
             "202".to_owned(),
-            (StatusCode::ACCEPTED, Json(json!({"accepted": n, "duplicates": 0}))).into_response(),
+            (
+                StatusCode::ACCEPTED,
+                Json(json!({"accepted": n, "duplicates": 0})),
+            )
+                .into_response(),
         ),
-        Reply::Status(s) => (s.to_string(), StatusCode::from_u16(s).unwrap().into_response()),
+        Reply::Status(s) => (
+            s.to_string(),
+            StatusCode::from_u16(s).unwrap().into_response(),
+        ),
         Reply::StatusRetryAfter(s, secs) => (
             s.to_string(),
-            (StatusCode::from_u16(s).unwrap(), [("retry-after", secs.to_string())]).into_response(),
+            (
+                StatusCode::from_u16(s).unwrap(),
+                [("retry-after", secs.to_string())],
+            )
+                .into_response(),
         ),
         Reply::Hang(d) => {
             tokio::time::sleep(d).await;
             (
                 "hang".to_owned(),
-                (StatusCode::ACCEPTED, Json(json!({"accepted": n, "duplicates": 0}))).into_response(),
+                (
+                    StatusCode::ACCEPTED,
+                    Json(json!({"accepted": n, "duplicates": 0})),
+                )
+                    .into_response(),
             )
         }
         Reply::Drop => {

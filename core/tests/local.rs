@@ -1,0 +1,115 @@
+//! Local mode: no server configured, the in-process engine acts on its own.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use vigil_core::{Client, Config, Identity, RequestContext};
+
+fn from_ip(ip: &str) -> Option<RequestContext> {
+    Some(RequestContext::from_parts(Some(ip), Some("test"), Some("POST"), Some("/login")).unwrap())
+}
+
+fn user(name: &str) -> Identity {
+    Identity::new(&[("email", format!("{name}@example.com"))], None).unwrap()
+}
+
+fn local_client(toml: &str) -> Client {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigil.toml");
+    std::fs::write(&path, toml).unwrap();
+    let client = Client::from_options(&[
+        ("config_file", path.to_str().unwrap()),
+        ("flush_interval_ms", "20"),
+    ])
+    .unwrap();
+    assert!(client.is_local());
+    client
+}
+
+#[test]
+fn a_stuffing_ip_is_blocked_with_no_server() {
+    let client = local_client("");
+    let attacker: IpAddr = "203.0.113.66".parse().unwrap();
+    for i in 0..20 {
+        client.track_auth(
+            false,
+            user(&format!("victim{}", i % 7)),
+            Some(true),
+            from_ip("203.0.113.66"),
+        );
+    }
+    assert!(client.flush(Duration::from_secs(5)));
+    assert!(client.ip_blocked(&attacker), "stats: {:?}", client.stats());
+    let d = client.check(None, Some(&attacker)).unwrap();
+    assert!(d.reason.starts_with("playbook:"), "{}", d.reason);
+    assert!(d.expires_at_ms.is_some());
+    // The victims are not locked out: user blocking is opt-in.
+    assert!(!client.user_blocked(&user("victim1").key()));
+    assert!(!client.ip_blocked(&"203.0.113.67".parse().unwrap()));
+}
+
+#[test]
+fn nineteen_failures_block_nobody() {
+    let client = local_client("");
+    for i in 0..19 {
+        client.track_auth(
+            false,
+            user(&format!("v{}", i % 7)),
+            Some(true),
+            from_ip("198.51.100.19"),
+        );
+    }
+    assert!(client.flush(Duration::from_secs(5)));
+    assert!(!client.ip_blocked(&"198.51.100.19".parse().unwrap()));
+}
+
+#[test]
+fn a_takeover_blocks_the_user_when_opted_in() {
+    let client = local_client(
+        r#"
+[[engine.playbooks]]
+name = "block-takeover-users"
+trigger = { type = "signal", name = "likely_takeover" }
+actions = [{ type = "block_user", duration = "1h" }]
+cooldown = "1h"
+"#,
+    );
+    let victim = user("alice");
+    for _ in 0..3 {
+        client.track_auth(false, victim.clone(), Some(true), from_ip("192.0.2.99"));
+    }
+    client.track_auth(true, victim.clone(), None, from_ip("192.0.2.99"));
+    assert!(client.flush(Duration::from_secs(5)));
+    assert!(client.user_blocked(&victim.key()));
+    // identify reports the block; an unidentified request from that IP maps to the victim.
+    assert!(client.identify(victim, from_ip("10.1.1.1")).is_some());
+    assert!(client
+        .check(None, Some(&"192.0.2.99".parse().unwrap()))
+        .is_some());
+}
+
+#[test]
+fn a_takeover_without_the_playbook_blocks_nobody() {
+    let client = local_client("");
+    let victim = user("bob");
+    for _ in 0..3 {
+        client.track_auth(false, victim.clone(), Some(true), from_ip("192.0.2.98"));
+    }
+    client.track_auth(true, victim.clone(), None, from_ip("192.0.2.98"));
+    assert!(client.flush(Duration::from_secs(5)));
+    assert!(!client.user_blocked(&victim.key()));
+}
+
+#[test]
+fn a_bad_engine_section_fails_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigil.toml");
+    std::fs::write(&path, "[engine.brute_force]\nfailures = \"many\"\n").unwrap();
+    let err = Client::from_options(&[("config_file", path.to_str().unwrap())])
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "config");
+    let mut c = Config::default();
+    c.set("flush_interval_ms", "20").unwrap();
+    assert!(Client::new(c).unwrap().is_local());
+}
