@@ -1,7 +1,7 @@
 //! Keeps `identify.seen` to about one event per user, IP and minute without a lock: a
 //! direct-mapped table of hashes. A collision only costs an extra event, never a lost block.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -26,9 +26,7 @@ impl Default for SeenFilter {
 impl SeenFilter {
     /// True the first time (user, ip) is seen in the minute of `now_ms`.
     pub fn first_this_minute(&self, user: &UserKey, ip: Option<&IpAddr>, now_ms: i64) -> bool {
-        let mut h = self.hasher.build_hasher();
-        (user, ip, now_ms / 60_000).hash(&mut h);
-        let tag = h.finish() | 1;
+        let tag = self.hasher.hash_one((user, ip, now_ms / 60_000)) | 1;
         let slot = &self.slots[(tag >> 52) as usize % SLOTS];
         slot.swap(tag, Ordering::Relaxed) != tag
     }

@@ -87,8 +87,8 @@ impl UserState {
     pub fn is_idle(&self, now_ms: i64, half_life_ms: i64, span_ms: i64) -> bool {
         let old = |t: i64| now_ms.saturating_sub(t) >= span_ms;
         self.risk.is_negligible(now_ms, half_life_ms)
-            && self.detail.as_ref().map_or(true, |d| {
-                d.fails.latest().map_or(true, old)
+            && self.detail.as_ref().is_none_or(|d| {
+                d.fails.latest().is_none_or(old)
                     && old(d.brute_force_fired)
                     && old(d.distributed_fired)
                     && old(d.takeover_fired)
@@ -153,10 +153,10 @@ impl IpState {
     }
 
     pub fn is_idle(&self, now_ms: i64, half_life_ms: i64, span_ms: i64, reset_ms: i64) -> bool {
-        let old = |t: Option<i64>| t.map_or(true, |t| now_ms.saturating_sub(t) >= span_ms);
+        let old = |t: Option<i64>| t.is_none_or(|t| now_ms.saturating_sub(t) >= span_ms);
         self.risk.is_negligible(now_ms, half_life_ms)
             && now_ms.saturating_sub(self.flagged_at) >= span_ms
-            && self.detail.as_ref().map_or(true, |d| {
+            && self.detail.as_ref().is_none_or(|d| {
                 old(d.fails.latest())
                     && old(d.unknown.latest())
                     && old(d.signups.latest())

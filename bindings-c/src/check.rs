@@ -1,0 +1,113 @@
+//! Ban checks: lock-free reads of the decisions the SDK holds. No network I/O.
+
+use std::net::IpAddr;
+
+use vigil_core::{Decision, UserKey};
+
+use crate::client::{client_ref, vigil_client};
+use crate::status::{guard, Failure, VIGIL_BLOCKED, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK};
+use crate::types::{
+    read_pairs, read_request, vigil_decision, vigil_pair, vigil_request, vigil_str,
+};
+
+fn outcome(decision: Option<&Decision>, out: *mut vigil_decision) -> i32 {
+    match decision {
+        Some(d) => {
+            vigil_decision::write(out, d);
+            VIGIL_BLOCKED
+        }
+        None => VIGIL_OK,
+    }
+}
+
+unsafe fn read_ip(ip: vigil_str) -> Result<Option<IpAddr>, Failure> {
+    match ip.get("ip")? {
+        Some(s) if !s.is_empty() => Ok(Some(vigil_core::event::parse_ip(s)?)),
+        _ => Ok(None),
+    }
+}
+
+/// Associates a user with the current request (at most one `identify.seen` event per user, IP
+/// and minute) and checks bans: `VIGIL_BLOCKED` (decision in `out`, which may be NULL) when the
+/// user or the request's IP is blocked, else `VIGIL_OK`.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_identify(
+    client: *const vigil_client,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    req: *const vigil_request,
+    out: *mut vigil_decision,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let user = c.identity(&read_pairs(ids, n_ids)?)?;
+        Ok(outcome(
+            c.identify(user, read_request(req)?).as_deref(),
+            out,
+        ))
+    })
+}
+
+/// Computes the 16-byte user key of identifiers under this client's settings, so a caller can
+/// check the same user many times without normalizing again.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_user_key(
+    client: *const vigil_client,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    out_key: *mut u8,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        if out_key.is_null() {
+            return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "out_key is NULL"));
+        }
+        let key = c.identity(&read_pairs(ids, n_ids)?)?.key();
+        std::ptr::copy_nonoverlapping(key.0.as_ptr(), out_key, 16);
+        Ok(VIGIL_OK)
+    })
+}
+
+/// Checks a request: `user_key` (16 bytes from `vigil_user_key`, or NULL when nobody was
+/// identified: the user who last logged in from `ip` stands in) and `ip` (may be absent).
+/// `VIGIL_BLOCKED` with the decision in `out` (may be NULL), or `VIGIL_OK`.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_check(
+    client: *const vigil_client,
+    user_key: *const u8,
+    ip: vigil_str,
+    out: *mut vigil_decision,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let key = (!user_key.is_null()).then(|| {
+            let mut k = [0u8; 16];
+            std::ptr::copy_nonoverlapping(user_key, k.as_mut_ptr(), 16);
+            UserKey(k)
+        });
+        let ip = read_ip(ip)?;
+        Ok(outcome(c.check(key.as_ref(), ip.as_ref()).as_deref(), out))
+    })
+}
+
+/// Checks only an IP (or a network containing it): `VIGIL_BLOCKED` or `VIGIL_OK`. For a
+/// middleware's per-request check before any user is known.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_check_ip(
+    client: *const vigil_client,
+    ip: vigil_str,
+    out: *mut vigil_decision,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let Some(ip) = read_ip(ip)? else {
+            return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "ip is absent"));
+        };
+        Ok(outcome(
+            c.check(None, Some(&ip))
+                .filter(|d| !matches!(d.target, vigil_core::Target::User(_)))
+                .as_deref(),
+            out,
+        ))
+    })
+}

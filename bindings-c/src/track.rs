@@ -1,0 +1,151 @@
+//! Recording signups, logins, custom events and identity changes.
+
+use vigil_core::{Properties, PropertyValue};
+
+use crate::client::{client_ref, vigil_client};
+use crate::status::{
+    guard, Failure, VIGIL_DROPPED, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK,
+};
+use crate::types::{
+    read_pairs, read_request, vigil_pair, vigil_property, vigil_request, vigil_str,
+    VIGIL_PROPERTY_BOOL, VIGIL_PROPERTY_NUMBER, VIGIL_PROPERTY_STRING,
+};
+
+fn queued(ok: bool) -> i32 {
+    if ok {
+        VIGIL_OK
+    } else {
+        VIGIL_DROPPED
+    }
+}
+
+/// Records a signup. `req` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_track_signup(
+    client: *const vigil_client,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    req: *const vigil_request,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let user = c.identity(&read_pairs(ids, n_ids)?)?;
+        Ok(queued(c.track_signup(user, read_request(req)?)))
+    })
+}
+
+/// Records a login attempt. `exists` (failures): 1 the account exists, 0 it does not, -1 unknown.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_track_auth(
+    client: *const vigil_client,
+    success: bool,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    exists: i32,
+    req: *const vigil_request,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let exists = match exists {
+            -1 => None,
+            0 => Some(false),
+            1 => Some(true),
+            other => {
+                return Err(Failure::new(
+                    VIGIL_ERR_INVALID_ARGUMENT,
+                    format!("exists must be -1, 0 or 1, got {other}"),
+                ))
+            }
+        };
+        let user = c.identity(&read_pairs(ids, n_ids)?)?;
+        Ok(queued(c.track_auth(
+            success,
+            user,
+            exists,
+            read_request(req)?,
+        )))
+    })
+}
+
+/// Records a custom event. `ids` may be NULL with `n_ids` 0 (no user); `props` likewise;
+/// `ts_ms` 0 means now.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn vigil_track_event(
+    client: *const vigil_client,
+    name: vigil_str,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    props: *const vigil_property,
+    n_props: usize,
+    ts_ms: i64,
+    req: *const vigil_request,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let name = name
+            .get("event name")?
+            .ok_or_else(|| Failure::new(VIGIL_ERR_NULL_ARGUMENT, "event name is NULL"))?;
+        let user = if n_ids == 0 {
+            None
+        } else {
+            Some(c.identity(&read_pairs(ids, n_ids)?)?)
+        };
+        let properties = read_properties(props, n_props)?;
+        let ts = (ts_ms != 0).then_some(ts_ms);
+        Ok(queued(c.track_event(
+            name,
+            user,
+            properties,
+            ts,
+            read_request(req)?,
+        )?))
+    })
+}
+
+/// Records that an account's identifiers changed from `old_ids` to `new_ids`, so its risk and
+/// history carry over.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_alias(
+    client: *const vigil_client,
+    old_ids: *const vigil_pair,
+    n_old: usize,
+    new_ids: *const vigil_pair,
+    n_new: usize,
+    req: *const vigil_request,
+) -> i32 {
+    guard(|| {
+        let c = client_ref(client)?;
+        let previous = c.identity(&read_pairs(old_ids, n_old)?)?;
+        let current = c.identity(&read_pairs(new_ids, n_new)?)?;
+        Ok(queued(c.alias(previous, current, read_request(req)?)))
+    })
+}
+
+unsafe fn read_properties(props: *const vigil_property, n: usize) -> Result<Properties, Failure> {
+    let mut out = Properties::new();
+    if n == 0 {
+        return Ok(out);
+    }
+    if props.is_null() {
+        return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "props is NULL"));
+    }
+    for p in std::slice::from_raw_parts(props, n) {
+        let key = p.key.get_or_empty("property key")?;
+        let value = match p.kind {
+            VIGIL_PROPERTY_STRING => {
+                PropertyValue::Str(p.string.get_or_empty("property value")?.to_owned())
+            }
+            VIGIL_PROPERTY_NUMBER => PropertyValue::Num(p.number),
+            VIGIL_PROPERTY_BOOL => PropertyValue::Bool(p.boolean),
+            other => {
+                return Err(Failure::new(
+                    VIGIL_ERR_INVALID_ARGUMENT,
+                    format!("property {key:?}: unknown kind {other}"),
+                ))
+            }
+        };
+        out.insert(key, value)?;
+    }
+    Ok(out)
+}
