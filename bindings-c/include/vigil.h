@@ -235,6 +235,13 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ Link-time ABI check. Bindings that ship a prebuilt library (Go) call this symbol, so a library
+ from another ABI version fails to link instead of misbehaving. Renamed whenever the ABI
+ changes incompatibly.
+ */
+void vigil_abi_v1(void);
+
+/*
  Associates a user with the current request (at most one `identify.seen` event per user, IP
  and minute) and checks bans: `VIGIL_BLOCKED` (decision in `out`, which may be NULL) when the
  user or the request's IP is blocked, else `VIGIL_OK`.

@@ -23,3 +23,9 @@ pub use normalize::*;
 pub use status::*;
 pub use track::*;
 pub use types::*;
+
+/// Link-time ABI check. Bindings that ship a prebuilt library (Go) call this symbol, so a library
+/// from another ABI version fails to link instead of misbehaving. Renamed whenever the ABI
+/// changes incompatibly.
+#[no_mangle]
+pub extern "C" fn vigil_abi_v1() {}

@@ -213,7 +213,8 @@ class Case(NamedTuple):
 SECRET = "vigil-test-secret"
 PII = {"secret": SECRET, "keep_email_domain": True}
 PII_NO_DOMAIN = {"secret": SECRET, "keep_email_domain": False}
-PII_OTHER_SECRET = {"secret": "another-secret", "keep_email_domain": True}
+# Every secret here is at least 16 bytes: SDKs refuse shorter pii_secret values at start.
+PII_OTHER_SECRET = {"secret": "another-secret-value", "keep_email_domain": True}
 
 # Characters that are hard to see or to tell apart, by name.
 NBSP = "\u00a0"  # NO-BREAK SPACE (White_Space)
@@ -609,7 +610,7 @@ CASES: list[Case] = [
     Case(
         "pii-non-ascii-secret",
         [("email", "alice@example.com")],
-        pii={"secret": "cl\u00e9-secr\u00e8te", "keep_email_domain": True},
+        pii={"secret": "cl\u00e9-secr\u00e8te-partag\u00e9e", "keep_email_domain": True},
     ),
     Case(
         "pii-secret-longer-than-hmac-block",
