@@ -1,0 +1,84 @@
+"""Django middleware: request context, IP blocks, and (automatic mode) identification."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from django.http import HttpResponse
+
+import vigil
+from vigil._blocking import BlockResponse
+from vigil._context import request_var
+from vigil._errors import UserBlocked
+from vigil._middleware import Guard
+from vigil._native import Decision, Request
+
+from . import conf
+from .signals import user_ids
+
+_guard: Optional[Guard] = None
+
+
+def guard() -> Guard:
+    global _guard
+    if _guard is None:
+        opts = conf.options()
+        block = opts.get("block")
+        _guard = Guard(
+            opts.get("trusted_proxies"),
+            opts.get("client_ip_header"),
+            block if isinstance(block, BlockResponse) else None,
+        )
+    return _guard
+
+
+def request_of(request: Any) -> Request:
+    g = guard()
+    meta = request.META
+    key = g.resolver.environ_key
+    return g.request(
+        meta.get("REMOTE_ADDR"),
+        meta.get(key) if key else None,
+        meta.get("HTTP_USER_AGENT"),
+        request.method,
+        request.path,
+    )
+
+
+def block_response(request: Any, decision: Decision) -> HttpResponse:
+    status, headers, body = guard().render(decision, request.META.get("HTTP_ACCEPT"))
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        if name != "Content-Length":
+            response[name] = value
+    return response
+
+
+class VigilMiddleware:
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        vigil_request = request_of(request)
+        request.vigil = vigil_request
+        token = request_var.set(vigil_request)
+        try:
+            decision = guard().blocked(vigil_request)
+            if decision is not None:
+                return block_response(request, decision)
+            if conf.automatic():
+                user = getattr(request, "user", None)
+                ids = user_ids(user) if user is not None and user.is_authenticated else None
+                if ids is not None:
+                    try:
+                        vigil.identify(ids)
+                    except UserBlocked as e:
+                        return block_response(request, e.decision)
+            return self.get_response(request)
+        finally:
+            request_var.reset(token)
+
+    def process_exception(self, request: Any, exception: Exception) -> Optional[HttpResponse]:
+        if isinstance(exception, UserBlocked):
+            return block_response(request, exception.decision)
+        return None
