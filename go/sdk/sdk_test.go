@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -15,12 +14,7 @@ import (
 	"github.com/vigil-ato/vigil/go/sdk"
 )
 
-func TestMain(m *testing.M) {
-	testutil.Start(nil)
-	code := m.Run()
-	testutil.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // requestContext is what a middleware hands a handler.
 func requestContext(ip string) (context.Context, *reqctx.Record) {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,12 +12,7 @@ import (
 	"github.com/vigil-ato/vigil/go/middleware/vigilhttp"
 )
 
-func TestMain(m *testing.M) {
-	testutil.Start(nil)
-	code := m.Run()
-	testutil.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // The seed's snippets, served for real: sign up, log in, then a stuffing run gets its IP blocked.
 func TestSeedSnippets(t *testing.T) {

@@ -140,6 +140,27 @@ func acquire() *handle {
 
 func (h *handle) release() { h.refs.Add(-1) }
 
+// inCall is what one call holds: released by done (a method, not a closure, so no allocation).
+type inCall struct {
+	h *handle
+	a *arena
+}
+
+func (c inCall) done() {
+	putArena(c.a)
+	c.h.release()
+}
+
+// begin prepares one call: the running client (nil if none) and an arena for its arguments.
+func begin() (*C.vigil_client, *arena, inCall) {
+	h := acquire()
+	if h == nil {
+		return nil, nil, inCall{}
+	}
+	a := getArena()
+	return h.c, a, inCall{h, a}
+}
+
 // ErrNotStarted is returned by calls made before Start.
 var ErrNotStarted = errors.New("vigil: not started")
 
@@ -197,14 +218,11 @@ func Stop(timeout time.Duration) error {
 
 // Flush waits up to timeout for everything recorded so far to be delivered.
 func Flush(timeout time.Duration) error {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	return a.status(C.vg_flush(c, millis(timeout), 0, a.errBuf, errCap))
 }
 
@@ -239,42 +257,33 @@ func Stats() (map[string]any, error) {
 
 // TrackSignup records a signup.
 func TrackSignup(ids map[string]string, req *Request) error {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	p, n := a.pairs(ids)
 	return a.status(C.vg_signup(c, p, n, a.request(req), a.errBuf, errCap))
 }
 
 // TrackAuth records a login attempt; exists is -1 (unknown), 0 or 1.
 func TrackAuth(success bool, ids map[string]string, exists int32, req *Request) error {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	p, n := a.pairs(ids)
 	return a.status(C.vg_auth(c, C.bool(success), p, n, C.int32_t(exists), a.request(req), a.errBuf, errCap))
 }
 
 // TrackEvent records a custom event; ids and props may be nil, a zero ts means now.
 func TrackEvent(name string, ids, props map[string]string, ts time.Time, req *Request) error {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	var p *C.vigil_pair
 	var n C.size_t
 	if ids != nil {
@@ -290,14 +299,11 @@ func TrackEvent(name string, ids, props map[string]string, ts time.Time, req *Re
 
 // Alias carries a user's risk and history over to new identifiers.
 func Alias(oldIDs, newIDs map[string]string, req *Request) error {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	po, no := a.pairs(oldIDs)
 	pn, nn := a.pairs(newIDs)
 	return a.status(C.vg_alias(c, po, no, pn, nn, a.request(req), a.errBuf, errCap))
@@ -306,14 +312,11 @@ func Alias(oldIDs, newIDs map[string]string, req *Request) error {
 // Identify associates the user with the request and returns the decision blocking the user or
 // the request's IP, if any.
 func Identify(ids map[string]string, req *Request) (*Decision, error) {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return nil, ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	p, n := a.pairs(ids)
 	s := C.vg_identify(c, p, n, a.request(req), a.decision, a.errBuf, errCap)
 	return a.outcome(s)
@@ -322,14 +325,11 @@ func Identify(ids map[string]string, req *Request) (*Decision, error) {
 // UserKey computes the 16-byte user key of identifiers.
 func UserKey(ids map[string]string) ([16]byte, error) {
 	var key [16]byte
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return key, ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	p, n := a.pairs(ids)
 	out := (*C.uint8_t)(a.alloc(16, 1))
 	if err := a.status(C.vg_user_key(c, p, n, out, a.errBuf, errCap)); err != nil {
@@ -342,14 +342,11 @@ func UserKey(ids map[string]string) ([16]byte, error) {
 // Check returns the decision blocking a request by user key (nil: nobody identified, the IP's
 // last user stands in) or by IP. Errors fail open (no decision).
 func Check(key *[16]byte, ip string) (*Decision, error) {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return nil, ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	var k *C.uint8_t
 	if key != nil {
 		k = (*C.uint8_t)(a.alloc(16, 1))
@@ -360,14 +357,11 @@ func Check(key *[16]byte, ip string) (*Decision, error) {
 
 // CheckIP returns the decision blocking an IP (or a network containing it), if any.
 func CheckIP(ip string) (*Decision, error) {
-	h := acquire()
-	if h == nil {
+	c, a, call := begin()
+	if c == nil {
 		return nil, ErrNotStarted
 	}
-	defer h.release()
-	c := h.c
-	a := getArena()
-	defer putArena(a)
+	defer call.done()
 	return a.outcome(C.vg_check_ip(c, a.str(ip), a.decision, a.errBuf, errCap))
 }
 

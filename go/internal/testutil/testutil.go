@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/vigil-ato/vigil/go/internal/native"
@@ -41,6 +42,14 @@ func Start(extra map[string]string) {
 	if err := native.Start(opts); err != nil {
 		panic(err)
 	}
+}
+
+// Main runs a package's tests with the client started: call it from TestMain.
+func Main(m *testing.M) {
+	Start(nil)
+	code := m.Run()
+	Stop()
+	os.Exit(code)
 }
 
 // Stop stops the client.

@@ -3,7 +3,6 @@ package vigilecho_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -13,12 +12,7 @@ import (
 	"github.com/vigil-ato/vigil/go/sdk"
 )
 
-func TestMain(m *testing.M) {
-	testutil.Start(nil)
-	code := m.Run()
-	testutil.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 func TestMiddleware(t *testing.T) {
 	e := echo.New()

@@ -3,7 +3,6 @@ package vigilgin_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -15,10 +14,7 @@ import (
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	testutil.Start(nil)
-	code := m.Run()
-	testutil.Stop()
-	os.Exit(code)
+	testutil.Main(m)
 }
 
 func TestMiddleware(t *testing.T) {

@@ -3,7 +3,6 @@ package vigilhttp_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/vigil-ato/vigil/go/internal/testutil"
@@ -11,12 +10,7 @@ import (
 	"github.com/vigil-ato/vigil/go/middleware/vigilhttp"
 )
 
-func TestMain(m *testing.M) {
-	testutil.Start(nil)
-	code := m.Run()
-	testutil.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 func app() http.Handler {
 	mux := http.NewServeMux()
