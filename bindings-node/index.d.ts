@@ -1,0 +1,170 @@
+// Type declarations of vigil-sdk.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** User identifiers: string keys to string values (at most 16 pairs). */
+export type UserIdentifiers = Record<string, string> | Array<[string, string]>;
+
+export interface BlockOptions {
+  /** HTTP status of the block response (403 by default; a 3xx with `redirect`). */
+  status?: number;
+  /** Body sent when the client prefers JSON. */
+  json?: unknown;
+  /** Body sent otherwise. */
+  html?: string;
+  /** Redirect blocked requests here instead (302 unless `status` is a 3xx). */
+  redirect?: string;
+}
+
+export type TrustProxy =
+  boolean | number | string | string[] | ((addr: string, hop: number) => boolean);
+
+export interface StartOptions {
+  /** Server base URL; absent means local mode (the in-process engine decides). */
+  url?: string;
+  token?: string;
+  pii?: 'plain' | 'hash';
+  pii_secret?: string;
+  keep_email_domain?: boolean;
+  flush_interval_ms?: number;
+  batch_max_events?: number;
+  batch_max_bytes?: number;
+  queue_capacity?: number;
+  gzip?: boolean;
+  request_timeout_ms?: number;
+  decisions?: boolean;
+  decisions_wait_s?: number;
+  ip_map_capacity?: number;
+  ip_map_ttl_s?: number;
+  /** A vigil.toml to read instead of ./vigil.toml or $VIGIL_CONFIG. */
+  config_file?: string;
+  /** Proxies trusted to set X-Forwarded-For (none by default). */
+  trust_proxy?: TrustProxy;
+  block?: BlockOptions;
+  /** Automatic mode: track passport-local and passport-http logins with no extra code. */
+  passport?: boolean;
+  /** Default deadline of flush() and close() (5000 ms). */
+  flush_timeout_ms?: number;
+  /** Deadline of the flush on 'beforeExit' (2000 ms). */
+  exit_flush_timeout_ms?: number;
+}
+
+export interface AuthTrackOptions {
+  /** Failures only: whether the account exists (tells enumeration from brute force). */
+  exists?: boolean;
+}
+
+export interface TrackOptions {
+  properties?: Record<string, string | number | boolean>;
+  user_identifiers?: UserIdentifiers;
+  timestamp?: Date | number;
+  request?: IncomingMessage;
+}
+
+export interface Normalized {
+  ids: Record<string, string>;
+  primary: string;
+  key: string;
+}
+
+export interface Stats {
+  queued: number;
+  enqueued: number;
+  dropped: number;
+  sent: number;
+  batches_sent: number;
+  retried: number;
+  failed_batches: number;
+  failed_events: number;
+  decision_polls: number;
+  decisions: number;
+  ip_map: number;
+  last_error: string | null;
+}
+
+/** Errors thrown for invalid arguments carry the core's stable code (e.g. `empty_value`). */
+export interface VigilError extends Error {
+  code: string;
+}
+
+export interface RequestApi {
+  identify(ids: UserIdentifiers, traits?: Record<string, string>): void;
+  userIsBanned(): boolean;
+  signup_track(ids: UserIdentifiers): boolean;
+  auth_track(success: boolean, ids: UserIdentifiers, options?: AuthTrackOptions): boolean;
+  track(event: string, options?: Omit<TrackOptions, 'request'>): boolean;
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    vigil?: RequestApi;
+    sqreen?: RequestApi;
+  }
+}
+
+type Next = (err?: unknown) => void;
+export interface Middleware {
+  (req: IncomingMessage, res: ServerResponse, next: Next): void;
+  (options: StartOptions): (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+}
+
+export function start(options?: StartOptions): boolean;
+export function signup_track(ids: UserIdentifiers, req?: IncomingMessage): boolean;
+export function auth_track(
+  success: boolean,
+  ids: UserIdentifiers,
+  options?: AuthTrackOptions,
+): boolean;
+export function auth_track(
+  req: IncomingMessage,
+  success: boolean,
+  ids: UserIdentifiers,
+  options?: AuthTrackOptions,
+): boolean;
+export function identify(
+  req: IncomingMessage,
+  ids: UserIdentifiers,
+  traits?: Record<string, string>,
+): void;
+export function identify(ids: UserIdentifiers, traits?: Record<string, string>): void;
+export function userIsBanned(req?: IncomingMessage): boolean;
+export function track(event: string, options?: TrackOptions): boolean;
+export function alias(
+  oldIds: UserIdentifiers,
+  newIds: UserIdentifiers,
+  req?: IncomingMessage,
+): boolean;
+export function normalize(
+  ids: UserIdentifiers,
+  options?: { pii_secret?: string; keep_email_domain?: boolean },
+): Normalized;
+export function flush(timeoutMs?: number): Promise<boolean>;
+export function close(timeoutMs?: number): Promise<boolean>;
+export function stats(): Stats;
+export const middleware: Middleware;
+export function instrumentPassport(
+  Strategy: Function,
+  loginOf: (strategy: unknown, req: IncomingMessage) => UserIdentifiers | undefined,
+): void;
+export function isLocal(): boolean;
+export const signupTrack: typeof signup_track;
+export const authTrack: typeof auth_track;
+
+declare const vigil: {
+  start: typeof start;
+  signup_track: typeof signup_track;
+  auth_track: typeof auth_track;
+  identify: typeof identify;
+  userIsBanned: typeof userIsBanned;
+  track: typeof track;
+  alias: typeof alias;
+  normalize: typeof normalize;
+  flush: typeof flush;
+  close: typeof close;
+  stats: typeof stats;
+  middleware: Middleware;
+  instrumentPassport: typeof instrumentPassport;
+  isLocal: typeof isLocal;
+  signupTrack: typeof signup_track;
+  authTrack: typeof auth_track;
+};
+export default vigil;

@@ -1,0 +1,90 @@
+'use strict';
+// Per-request state: the native request (client IP, user agent, method, path; the identified
+// user), found from `req` or, inside the middleware, from AsyncLocalStorage.
+
+const { AsyncLocalStorage } = require('node:async_hooks');
+const proxyaddr = require('proxy-addr');
+const native = require('./native');
+const { settings } = require('./settings');
+
+const kState = Symbol('vigil.request');
+const als = new AsyncLocalStorage();
+// Until a middleware runs, no store can exist: skip the lookup on the hot path.
+let alsUsed = false;
+
+class RequestState {
+  constructor(req, res) {
+    this.req = req;
+    this.res = res;
+    this.native = native.createRequest(
+      clientIp(req),
+      header(req, 'user-agent'),
+      typeof req.method === 'string' ? req.method : undefined,
+      pathOf(req),
+    );
+  }
+}
+
+/** The client IP: X-Forwarded-For walked right to left over the trusted proxies. */
+function clientIp(req) {
+  try {
+    return req.socket || req.connection ? proxyaddr(req, settings.trust) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function header(req, name) {
+  const v = req.headers && req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+// The query string may carry tokens or e-mail addresses: only the path is kept.
+function pathOf(req) {
+  const url = typeof req.originalUrl === 'string' ? req.originalUrl : req.url;
+  if (typeof url !== 'string') return undefined;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** The state of `req`, created on first use (with or without the middleware). */
+function stateOf(req, res) {
+  let s = req[kState];
+  if (s === undefined) {
+    s = new RequestState(req, res || req.res);
+    Object.defineProperty(req, kState, { value: s, configurable: true });
+  }
+  return s;
+}
+
+/** The state of the request being handled, if a middleware set one. */
+function current() {
+  return alsUsed ? als.getStore() : undefined;
+}
+
+/** The native request of `req`, else of the current request; undefined outside any. */
+function nativeOf(req) {
+  if (req == null) {
+    const s = current();
+    return s === undefined ? undefined : s.native;
+  }
+  if (typeof req !== 'object') throw new TypeError('req must be an http.IncomingMessage');
+  return stateOf(req).native;
+}
+
+function run(state, fn) {
+  alsUsed = true;
+  return als.run(state, fn);
+}
+
+/** Does `value` look like an http.IncomingMessage (rather than an identifier map)? */
+function isRequest(value) {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.headers === 'object' &&
+    value.headers !== null
+  );
+}
+
+module.exports = { stateOf, current, nativeOf, run, isRequest, clientIp };

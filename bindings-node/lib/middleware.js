@@ -1,0 +1,90 @@
+'use strict';
+// Express/Connect middleware: per-request context in AsyncLocalStorage, the IP-block check, and
+// `req.vigil` (also `req.sqreen`, for code ported from Sqreen).
+
+const native = require('./native');
+const client = require('./client');
+const config = require('./settings');
+const context = require('./context');
+const block = require('./block');
+const api = require('./api');
+
+/** What `req.vigil` offers: the API bound to this request. */
+class RequestApi {
+  constructor(req) {
+    this.req = req;
+  }
+  identify(ids, traits) {
+    return api.identify(this.req, ids, traits);
+  }
+  userIsBanned() {
+    return api.userIsBanned(this.req);
+  }
+  signup_track(ids) {
+    return api.signup_track(ids, this.req);
+  }
+  auth_track(success, ids, options) {
+    return api.auth_track(this.req, success, ids, options);
+  }
+  track(event, options) {
+    const withRequest = Object.assign({}, options, { request: this.req });
+    return api.track(event, withRequest);
+  }
+}
+
+let warned = false;
+
+function handle(req, res, next) {
+  let state;
+  try {
+    client.ensure();
+    state = context.stateOf(req, res);
+    const api = new RequestApi(req);
+    req.vigil = api;
+    req.sqreen = api;
+    if (native.ipBlocked(state.native)) {
+      block.send(req, res);
+      return;
+    }
+  } catch (e) {
+    // Protection fails open: a broken configuration must not take the application down.
+    if (!warned) {
+      warned = true;
+      process.emitWarning(
+        `vigil: middleware disabled for this request: ${e.message}`,
+        'VigilWarning',
+      );
+    }
+    next();
+    return;
+  }
+  context.run(state, next);
+}
+
+/**
+ * `app.use(vigil.middleware)`, or `app.use(vigil.middleware({ trust_proxy, block, ... }))` to
+ * start with options (or just set the JS ones when already started).
+ */
+function middleware(req, res, next) {
+  if (typeof next === 'function') return handle(req, res, next);
+  const options = req;
+  if (client.state.started) config.apply(pickJs(options));
+  else client.start(options);
+  return handle;
+}
+
+function pickJs(options) {
+  const out = {};
+  for (const k of [
+    'trust_proxy',
+    'block',
+    'passport',
+    'flush_timeout_ms',
+    'exit_flush_timeout_ms',
+  ]) {
+    if (options && options[k] !== undefined) out[k] = options[k];
+  }
+  return out;
+}
+
+module.exports = { middleware, RequestApi };

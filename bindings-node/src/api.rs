@@ -1,0 +1,164 @@
+//! The per-call functions, as raw callbacks (see `raw.rs` for the calling convention). Track
+//! functions return whether the event was queued (false: queue full or client closed).
+
+use napi::bindgen_prelude::{JsObjectValue, Object};
+use napi::sys::{napi_callback, napi_value};
+use napi::{Env, JsValue, Result};
+use vigil_core::event::check_timestamp;
+use vigil_core::pseudonym::Pseudonymizer;
+use vigil_core::Error as CoreError;
+
+use crate::client::client;
+use crate::errors;
+use crate::raw::{callback, Call};
+use crate::read::{identity, identity_from_array, identity_with, opt_string, properties};
+use crate::request::{self, context};
+
+/// `authTrack(success, exists, req, _, ...pairs)`; `exists` counts for failures only.
+fn auth_track(call: &Call) -> Result<napi_value> {
+    let c = client(&call.env)?;
+    let success = call.opt_bool(call.arg(0), "success")?.unwrap_or(false);
+    let exists = call.opt_bool(call.arg(1), "options.exists")?;
+    let req = request::get(call, call.arg(2))?;
+    let user = identity(call, c)?;
+    let exists = exists.filter(|_| !success);
+    call.boolean(c.track_auth(success, user, exists, context(req)))
+}
+
+/// `signupTrack(req, _, _, _, ...pairs)`
+fn signup_track(call: &Call) -> Result<napi_value> {
+    let c = client(&call.env)?;
+    let req = request::get(call, call.arg(0))?;
+    let user = identity(call, c)?;
+    call.boolean(c.track_signup(user, context(req)))
+}
+
+/// `identify(req, _, _, _, ...pairs)`: attaches the user to `req` and records the sighting.
+/// Returns whether this user or the request's IP is blocked now.
+fn identify(call: &Call) -> Result<napi_value> {
+    let c = client(&call.env)?;
+    let req = request::get(call, call.arg(0))?;
+    let user = identity(call, c)?;
+    if let Some(r) = req {
+        r.user.set(Some(user.key()));
+    }
+    call.boolean(c.identify(user, context(req)).is_some())
+}
+
+/// `check(req)`: is the request's user (identified, else the last user to log in from its
+/// IP) or its IP blocked? A lock-free read.
+fn check(call: &Call) -> Result<napi_value> {
+    let c = client(&call.env)?;
+    let blocked = match request::get(call, call.arg(0))? {
+        Some(r) => c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()).is_some(),
+        None => false,
+    };
+    call.boolean(blocked)
+}
+
+/// `ipBlocked(req)`: the middleware's per-request check.
+fn ip_blocked(call: &Call) -> Result<napi_value> {
+    let c = client(&call.env)?;
+    let req = request::get(call, call.arg(0))?;
+    let blocked = req
+        .and_then(|r| r.ctx.ip.as_ref())
+        .is_some_and(|ip| c.ip_blocked(ip));
+    call.boolean(blocked)
+}
+
+/// `trackEvent(name, tsMs, req, idsArray, ...propertyPairs)`
+fn track_event(call: &Call) -> Result<napi_value> {
+    let env = &call.env;
+    let c = client(env)?;
+    let name = opt_string(call, call.arg(0), "event name")?
+        .ok_or_else(|| errors::type_error(env, "event name must be a string"))?;
+    let ts_ms = match call.opt_number(call.arg(1), "timestamp")? {
+        None => None,
+        Some(t) if !t.is_finite() => {
+            let e = CoreError::InvalidTimestamp {
+                reason: "not a finite number",
+            };
+            return Err(errors::core(env, e));
+        }
+        Some(t) => Some(check_timestamp(t.trunc() as i64).map_err(|e| errors::core(env, e))?),
+    };
+    let req = request::get(call, call.arg(2))?;
+    let user = match call.is_nullish(call.arg(3))? {
+        true => None,
+        false => Some(identity_from_array(call, call.arg(3), c)?),
+    };
+    let (flat, count) = call.pairs();
+    let props = properties(call, flat, count)?;
+    let queued = c
+        .track_event(&name, user, props, ts_ms, context(req))
+        .map_err(|e| errors::core(env, e))?;
+    call.boolean(queued)
+}
+
+/// `alias(req, oldIdsArray, _, _, ...newPairs)`
+fn alias(call: &Call) -> Result<napi_value> {
+    let c = client(&call.env)?;
+    let req = request::get(call, call.arg(0))?;
+    let previous = identity_from_array(call, call.arg(1), c)?;
+    let current = identity(call, c)?;
+    call.boolean(c.alias(previous, current, context(req)))
+}
+
+/// `normalize(piiSecret, keepEmailDomain, _, _, ...pairs)` -> `{ ids, primary, key }`: the
+/// normalized (maybe pseudonymized) identifiers in key byte order, the primary key, the user
+/// key. A secret overrides the client's PII settings (the shared vectors use several).
+fn normalize(call: &Call) -> Result<napi_value> {
+    let env: &Env = &call.env;
+    let user = match opt_string(call, call.arg(0), "pii_secret")? {
+        Some(secret) => {
+            let keep = call
+                .opt_bool(call.arg(1), "keep_email_domain")?
+                .unwrap_or(true);
+            identity_with(call, Some(&Pseudonymizer::new(secret.as_bytes(), keep)))?
+        }
+        None => identity(call, client(env)?)?,
+    };
+    let mut ids = Object::new(env)?;
+    for (k, v) in user.pairs() {
+        ids.set_named_property(k, v)?;
+    }
+    let mut out = Object::new(env)?;
+    out.set_named_property("ids", ids)?;
+    out.set_named_property("primary", user.primary_key())?;
+    out.set_named_property("key", user.key().to_string())?;
+    Ok(out.raw())
+}
+
+/// `requestInfo(req)` -> `{ ip, userKey }`, for tests and debugging.
+fn request_info(call: &Call) -> Result<napi_value> {
+    let mut out = Object::new(&call.env)?;
+    if let Some(r) = request::get(call, call.arg(0))? {
+        out.set_named_property("ip", r.ctx.ip.map(|ip| ip.to_string()))?;
+        out.set_named_property("userKey", r.user.get().map(|k| k.to_string()))?;
+    }
+    Ok(out.raw())
+}
+
+callback!(auth_track_cb => auth_track);
+callback!(signup_track_cb => signup_track);
+callback!(identify_cb => identify);
+callback!(check_cb => check);
+callback!(ip_blocked_cb => ip_blocked);
+callback!(track_event_cb => track_event);
+callback!(alias_cb => alias);
+callback!(normalize_cb => normalize);
+callback!(create_request_cb => request::create);
+callback!(request_info_cb => request_info);
+
+pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
+    ("authTrack", Some(auth_track_cb)),
+    ("signupTrack", Some(signup_track_cb)),
+    ("identify", Some(identify_cb)),
+    ("check", Some(check_cb)),
+    ("ipBlocked", Some(ip_blocked_cb)),
+    ("trackEvent", Some(track_event_cb)),
+    ("alias", Some(alias_cb)),
+    ("normalize", Some(normalize_cb)),
+    ("createRequest", Some(create_request_cb)),
+    ("requestInfo", Some(request_info_cb)),
+];

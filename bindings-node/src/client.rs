@@ -1,0 +1,143 @@
+//! The process-wide client: created once (by `start`, or lazily from the environment and
+//! `vigil.toml`), shared by every worker thread, flushed and closed on libuv's thread pool.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
+use napi::{Env, Result, Task, ValueType};
+use vigil_core::Client;
+
+use crate::errors;
+
+static CLIENT: OnceLock<Client> = OnceLock::new();
+/// Serializes creation so two threads starting at once build one client.
+static INIT: Mutex<()> = Mutex::new(());
+
+/// The client, started lazily from the environment and `vigil.toml` when `start` was not called.
+#[inline]
+pub(crate) fn client(env: &Env) -> Result<&'static Client> {
+    match CLIENT.get() {
+        Some(c) => Ok(c),
+        None => create(&[])
+            .map(|(c, _)| c)
+            .map_err(|e| errors::core(env, e)),
+    }
+}
+
+fn create(options: &[(&str, &str)]) -> vigil_core::Result<(&'static Client, bool)> {
+    let mut all: Vec<(&str, &str)> = vec![
+        ("lang", "node"),
+        ("sdk_name", "vigil-node"),
+        ("sdk_version", env!("CARGO_PKG_VERSION")),
+    ];
+    all.extend_from_slice(options);
+    let _guard = INIT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(c) = CLIENT.get() {
+        // Bad options are reported even when another thread's client is kept.
+        vigil_core::Config::load(&all)?;
+        return Ok((c, false));
+    }
+    let client = Client::from_options(&all)?;
+    Ok((CLIENT.get_or_init(|| client), true))
+}
+
+/// Creates the process's client from core options (strings, numbers or booleans) layered over
+/// `vigil.toml` and `VIGIL_*`. Returns false when a client already runs (it is kept as it is).
+#[napi]
+pub fn start(env: Env, options: Option<Object>) -> Result<bool> {
+    let mut owned: Vec<(String, String)> = Vec::new();
+    if let Some(options) = options {
+        for key in Object::keys(&options)? {
+            let value: Unknown = options.get_named_property(&key)?;
+            let text = match value.get_type()? {
+                ValueType::String => options.get_named_property::<String>(&key)?,
+                ValueType::Number => {
+                    let n: f64 = options.get_named_property(&key)?;
+                    if n.fract() == 0.0 && n.abs() < 9e15 {
+                        format!("{}", n as i64)
+                    } else {
+                        n.to_string()
+                    }
+                }
+                ValueType::Boolean => options.get_named_property::<bool>(&key)?.to_string(),
+                ValueType::Undefined | ValueType::Null => continue,
+                _ => {
+                    return Err(errors::type_error(
+                        &env,
+                        &format!("option {key:?} must be a string, number or boolean"),
+                    ))
+                }
+            };
+            owned.push((key, text));
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    create(&borrowed)
+        .map(|(_, created)| created)
+        .map_err(|e| errors::core(&env, e))
+}
+
+/// True once a client exists in this process (started by any thread).
+#[napi]
+pub fn is_started() -> bool {
+    CLIENT.get().is_some()
+}
+
+/// True when the client runs in local mode (no server URL; the in-process engine decides).
+#[napi]
+pub fn is_local(env: Env) -> Result<bool> {
+    Ok(client(&env)?.is_local())
+}
+
+/// The client's counters as JSON (not a hot path; the JS side parses it).
+#[napi]
+pub fn stats_json(env: Env) -> Result<String> {
+    let stats = client(&env)?.stats();
+    serde_json::to_string(&stats).map_err(|e| napi::Error::from_reason(e.to_string()))
+}
+
+/// Blocking flush or shutdown, run on libuv's thread pool; it touches only the client.
+pub struct Drain {
+    timeout: Duration,
+    close: bool,
+}
+
+impl Task for Drain {
+    type Output = bool;
+    type JsValue = bool;
+
+    fn compute(&mut self) -> Result<bool> {
+        Ok(match CLIENT.get() {
+            None => true,
+            Some(c) if self.close => c.shutdown(self.timeout),
+            Some(c) => c.flush(self.timeout),
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, delivered: bool) -> Result<bool> {
+        Ok(delivered)
+    }
+}
+
+/// Resolves to true once every event recorded so far is delivered, false at the deadline.
+#[napi(ts_return_type = "Promise<boolean>")]
+pub fn flush(timeout_ms: u32) -> AsyncTask<Drain> {
+    AsyncTask::new(Drain {
+        timeout: Duration::from_millis(timeout_ms.into()),
+        close: false,
+    })
+}
+
+/// Flushes within the deadline, then stops the worker for good (for the whole process).
+#[napi(ts_return_type = "Promise<boolean>")]
+pub fn close(timeout_ms: u32) -> AsyncTask<Drain> {
+    AsyncTask::new(Drain {
+        timeout: Duration::from_millis(timeout_ms.into()),
+        close: true,
+    })
+}

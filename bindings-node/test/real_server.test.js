@@ -1,0 +1,93 @@
+'use strict';
+// Against a real vigil-server on 127.0.0.1 (the test command builds it and sets
+// VIGIL_SERVER_BIN): a ban made with the server's admin API reaches userIsBanned within 2 s.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync, spawn } = require('node:child_process');
+const express = require('express');
+const vigil = require('..');
+const { listen, waitFor } = require('./helpers');
+
+const BIN = process.env.VIGIL_SERVER_BIN;
+const ADMIN = 'vigil-test-admin-token-0123456789abcdef';
+
+test(
+  'a ban on a real vigil-server blocks the user within 2 s',
+  { skip: !BIN && 'VIGIL_SERVER_BIN is not set' },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-node-'));
+    const db = `sqlite://${dir}/vigil.db`;
+    const created = execFileSync(BIN, ['app', 'create', 'node-sdk', '--db', db], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
+    const token = created.at(-1);
+    const app = Number(/id (\d+)/.exec(created[0])[1]);
+    const probe = await listen((req, res) => res.end());
+    const port = new URL(probe.url).port;
+    await probe.close();
+    const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', db], {
+      env: { ...process.env, VIGIL_ADMIN_TOKEN: ADMIN },
+      stdio: 'ignore',
+    });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      assert.ok(
+        await waitFor(
+          () =>
+            fetch(`${url}/healthz`).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          20000,
+        ),
+      );
+      vigil.start({ url, token, flush_interval_ms: 50 });
+      const web = express();
+      web.use(vigil.middleware);
+      web.get('/', (req, res) => {
+        req.vigil.identify({ username: req.query.user });
+        if (req.vigil.userIsBanned()) return;
+        res.send('welcome');
+      });
+      const site = await listen(web);
+      try {
+        vigil.auth_track(true, { username: 'mallory' });
+        assert.equal(await vigil.flush(), true);
+        assert.equal((await fetch(`${site.url}/?user=mallory`)).status, 200);
+        await new Promise((r) => setTimeout(r, 300)); // let the long poll settle into its wait
+        const ban = await fetch(`${url}/api/decisions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            app,
+            scope: 'user',
+            ids: { username: 'mallory' },
+            reason: 'manual',
+          }),
+        });
+        assert.ok(ban.ok, `ban: ${ban.status}`);
+        const t0 = Date.now();
+        const blocked = await waitFor(
+          () => fetch(`${site.url}/?user=mallory`).then((r) => r.status === 403),
+          2000,
+          10,
+        );
+        assert.ok(blocked, 'the ban did not reach the SDK within 2 s');
+        assert.ok(Date.now() - t0 < 2000);
+        assert.equal((await fetch(`${site.url}/?user=alice`)).status, 200);
+      } finally {
+        await site.close();
+        await vigil.close();
+      }
+    } finally {
+      server.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
