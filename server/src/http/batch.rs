@@ -1,0 +1,62 @@
+//! `POST /v1/batch`: validate everything, store (grouped with concurrent batches into one
+//! transaction), answer 202 after the commit.
+
+use std::borrow::Cow;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use vigil_core::wire::BatchAccepted;
+
+use crate::auth::AppAuth;
+use crate::error::{Error, Result};
+use crate::ingest;
+use crate::state::AppState;
+
+pub async fn post(
+    State(st): State<AppState>,
+    AppAuth(app): AppAuth,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<BatchAccepted>)> {
+    let started = Instant::now();
+    let encoding = headers
+        .get(axum::http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity")
+        .trim()
+        .to_ascii_lowercase();
+    let parsed = match encoding.as_str() {
+        "gzip" | "x-gzip" => ingest::gunzip(&body).map(Cow::Owned),
+        "identity" | "" => Ok(Cow::Borrowed(&body[..])),
+        _ => Err(Error::bad(
+            "unsupported_encoding",
+            "Content-Encoding must be gzip or absent",
+        )),
+    }
+    .and_then(|raw| ingest::parse_batch(&raw));
+    let events = match parsed {
+        Ok(e) => e,
+        Err(e) => {
+            st.metrics.batches_rejected.inc();
+            return Err(e);
+        }
+    };
+    let total = events.len() as u64;
+    let inserted = st.events.write(app.id, events).await?;
+    let duplicates = total - inserted;
+    st.metrics.events_accepted.inc_by(inserted);
+    st.metrics.events_duplicate.inc_by(duplicates);
+    st.metrics
+        .batch_seconds
+        .observe(started.elapsed().as_secs_f64());
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(BatchAccepted {
+            accepted: inserted,
+            duplicates,
+        }),
+    ))
+}

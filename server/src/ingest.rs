@@ -1,0 +1,294 @@
+//! Batch validation (docs/protocol.md): decompression limits, the event schema, identities
+//! recomputed from their identifiers. All or nothing: the first invalid event rejects the batch.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use vigil_core::event::{
+    check_timestamp, parse_ip, EventKind as CoreKind, MAX_PROPERTIES, MAX_PROPERTY_KEY_BYTES,
+    MAX_PROPERTY_VALUE_BYTES, MAX_REQUEST_FIELD_BYTES,
+};
+use vigil_core::identity::{MAX_KEY_BYTES, MAX_PAIRS, MAX_VALUE_BYTES};
+use vigil_core::wire::parse_ts;
+use vigil_core::Identity;
+
+use crate::error::{Error, Result};
+use crate::store::{EngineFields, NewEvent};
+
+pub const MAX_COMPRESSED: usize = 1024 * 1024;
+pub const MAX_DECOMPRESSED: usize = 5 * 1024 * 1024;
+pub const MAX_EVENTS: usize = 1000;
+
+#[derive(Deserialize)]
+struct BatchIn<'a> {
+    #[serde(borrow)]
+    events: Vec<&'a RawValue>,
+}
+
+/// One event as the SDK sent it. Unknown fields are accepted for forward compatibility.
+#[derive(Debug, Deserialize)]
+struct EventIn {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    ts: String,
+    #[serde(default)]
+    user: Option<UserIn>,
+    #[serde(default)]
+    request: Option<RequestIn>,
+    #[serde(default)]
+    exists: Option<bool>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    previous: Option<UserIn>,
+    #[serde(default)]
+    properties: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserIn {
+    ids: BTreeMap<String, String>,
+    key: String,
+    #[serde(default)]
+    primary: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RequestIn {
+    #[serde(default)]
+    ip: Option<String>,
+    #[serde(default)]
+    user_agent: Option<String>,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+}
+
+/// Inflates a gzip body, refusing to produce more than `MAX_DECOMPRESSED` bytes (a small
+/// compressed body can expand enormously).
+pub fn gunzip(body: &[u8]) -> Result<Vec<u8>> {
+    // gzip ends with the input size mod 2^32: sizing the buffer from it (within the limit)
+    // saves the reallocations and copies of growing it several times.
+    let isize = body
+        .last_chunk::<4>()
+        .map_or(0, |b| u32::from_le_bytes(*b) as usize);
+    let mut out = Vec::with_capacity(isize.clamp(body.len(), MAX_DECOMPRESSED + 1));
+    let mut dec = flate2::read::GzDecoder::new(body).take(MAX_DECOMPRESSED as u64 + 1);
+    dec.read_to_end(&mut out)
+        .map_err(|e| Error::bad("invalid_gzip", format!("cannot decompress the body: {e}")))?;
+    if out.len() > MAX_DECOMPRESSED {
+        return Err(Error::TooLarge(format!(
+            "the decompressed body exceeds {MAX_DECOMPRESSED} bytes"
+        )));
+    }
+    Ok(out)
+}
+
+/// Parses and validates a whole batch.
+pub fn parse_batch(body: &[u8]) -> Result<Vec<NewEvent>> {
+    if body.len() > MAX_DECOMPRESSED {
+        return Err(Error::TooLarge(format!(
+            "the body exceeds {MAX_DECOMPRESSED} bytes"
+        )));
+    }
+    let batch: BatchIn<'_> = serde_json::from_slice(body)
+        .map_err(|e| Error::bad("invalid_json", format!("the batch is not valid: {e}")))?;
+    if batch.events.len() > MAX_EVENTS {
+        return Err(Error::TooLarge(format!(
+            "{} events in one batch; at most {MAX_EVENTS}",
+            batch.events.len()
+        )));
+    }
+    batch
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| validate(raw, i))
+        .collect()
+}
+
+fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
+    let ev: EventIn = serde_json::from_str(raw.get())
+        .map_err(|e| Error::bad_event("invalid_event", e.to_string(), i))?;
+    let id = uuid::Uuid::parse_str(&ev.id)
+        .map_err(|_| Error::bad_event("invalid_id", "id is not a UUID", i))?;
+    let kind: &'static str =
+        match ev.kind.as_str() {
+            "signup" => "signup",
+            "auth.success" => "auth.success",
+            "auth.failure" => "auth.failure",
+            "custom" => "custom",
+            "identify.seen" => "identify.seen",
+            "alias" => "alias",
+            _ => return Err(Error::bad_event(
+                "invalid_type",
+                "type must be signup, auth.success, auth.failure, custom, identify.seen or alias",
+                i,
+            )),
+        };
+    let ts_ms = parse_ts(&ev.ts)
+        .and_then(|t| check_timestamp(t).ok())
+        .ok_or_else(|| {
+            Error::bad_event(
+                "invalid_timestamp",
+                "ts must be RFC 3339 between 2000 and 9999",
+                i,
+            )
+        })?;
+    if kind == "custom" {
+        let name = ev.name.as_deref().unwrap_or("");
+        CoreKind::custom(name).map_err(|e| Error::bad_event("invalid_name", e.to_string(), i))?;
+    }
+    let user_key = match &ev.user {
+        Some(u) => Some(check_user(u, i)?),
+        None if kind == "custom" => None,
+        None => {
+            return Err(Error::bad_event(
+                "missing_user",
+                format!("{kind} needs a user"),
+                i,
+            ))
+        }
+    };
+    let previous_key = if kind == "alias" {
+        let prev = ev
+            .previous
+            .as_ref()
+            .ok_or_else(|| Error::bad_event("missing_previous", "alias needs previous", i))?;
+        Some(check_user(prev, i)?)
+    } else {
+        None
+    };
+    let mut ip = None;
+    if let Some(req) = &ev.request {
+        for field in [&req.user_agent, &req.method, &req.path]
+            .into_iter()
+            .flatten()
+        {
+            if field.len() > MAX_REQUEST_FIELD_BYTES {
+                return Err(Error::bad_event(
+                    "invalid_request",
+                    format!("request fields are at most {MAX_REQUEST_FIELD_BYTES} bytes"),
+                    i,
+                ));
+            }
+        }
+        if let Some(text) = req.ip.as_deref() {
+            let addr = parse_ip(text).map_err(|_| {
+                Error::bad_event("invalid_ip", "request.ip is not an IP address", i)
+            })?;
+            ip = Some(addr.to_string());
+        }
+    }
+    if let Some(props) = &ev.properties {
+        check_properties(props, i)?;
+    }
+    let engine = EngineFields {
+        user_ids: ev
+            .user
+            .as_ref()
+            .map(|u| serde_json::to_string(&u.ids).unwrap_or_default()),
+        user_exists: ev.exists.filter(|_| kind == "auth.failure"),
+        name: ev.name.filter(|_| kind == "custom"),
+        previous_key,
+        email_domain: ev
+            .user
+            .as_ref()
+            .filter(|_| kind == "signup")
+            .and_then(|u| email_domain(&u.ids)),
+    };
+    Ok(NewEvent {
+        event_id: *id.as_bytes(),
+        ts_ms,
+        kind,
+        user_key,
+        ip,
+        data: raw.get().to_owned(),
+        engine,
+    })
+}
+
+/// Checks the identifiers against the identity rules and recomputes the user key.
+fn check_user(u: &UserIn, i: usize) -> Result<String> {
+    let bad = |code, msg: &str| Err(Error::bad_event(code, msg.to_owned(), i));
+    if u.ids.is_empty() || u.ids.len() > MAX_PAIRS {
+        return bad("invalid_identity", "user.ids must have 1 to 16 pairs");
+    }
+    for (k, v) in &u.ids {
+        if k.is_empty() || k.len() > MAX_KEY_BYTES || v.is_empty() || v.len() > MAX_VALUE_BYTES {
+            return bad(
+                "invalid_identity",
+                "identifier keys are 1..64 bytes and values 1..1024 bytes",
+            );
+        }
+        if k.chars().any(char::is_control) || v.chars().any(char::is_control) {
+            return bad(
+                "invalid_identity",
+                "identifiers contain a control character",
+            );
+        }
+    }
+    // BTreeMap<String, _> iterates in key-byte order, the order the key is defined over.
+    let pairs: Vec<(&str, &str)> = u
+        .ids
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    // Normalizing borrows when nothing changes (the common case); the identity it returns
+    // already carries the key, so the key costs one hash.
+    let identity = Identity::new(&pairs, None)
+        .map_err(|e| Error::bad_event("invalid_identity", e.to_string(), i))?;
+    if !identity.pairs().eq(pairs.iter().copied()) {
+        return bad("not_normalized", "user.ids are not normalized");
+    }
+    let key = identity.key().to_string();
+    if key != u.key {
+        return bad("key_mismatch", "user.key does not match user.ids");
+    }
+    if u.primary
+        .as_deref()
+        .is_some_and(|p| p != identity.primary_key())
+    {
+        return bad(
+            "primary_mismatch",
+            "user.primary is not the primary identifier",
+        );
+    }
+    Ok(key)
+}
+
+fn check_properties(props: &serde_json::Map<String, serde_json::Value>, i: usize) -> Result<()> {
+    let bad = |msg: String| Err(Error::bad_event("invalid_properties", msg, i));
+    if props.len() > MAX_PROPERTIES {
+        return bad(format!("at most {MAX_PROPERTIES} properties"));
+    }
+    for (k, v) in props {
+        if k.is_empty() || k.len() > MAX_PROPERTY_KEY_BYTES || k.chars().any(char::is_control) {
+            return bad("property keys are 1..128 bytes without control characters".into());
+        }
+        match v {
+            serde_json::Value::String(s) if s.len() > MAX_PROPERTY_VALUE_BYTES => {
+                return bad(format!(
+                    "property values are at most {MAX_PROPERTY_VALUE_BYTES} bytes"
+                ))
+            }
+            serde_json::Value::String(_) | serde_json::Value::Bool(_) => {}
+            serde_json::Value::Number(n) if n.as_f64().is_some_and(f64::is_finite) => {}
+            _ => return bad("property values are strings, finite numbers or booleans".into()),
+        }
+    }
+    Ok(())
+}
+
+/// The lower-case domain of the first e-mail-like identifier, for disposable-domain checks.
+fn email_domain(ids: &BTreeMap<String, String>) -> Option<String> {
+    vigil_core::identity::EMAIL_KEYS
+        .iter()
+        .filter_map(|k| ids.get(*k))
+        .find_map(|v| v.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()))
+        .filter(|d| !d.is_empty())
+}

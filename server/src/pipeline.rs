@@ -1,0 +1,454 @@
+//! The engine runner. Every instance tails the events table in sequence order (the global
+//! order of commits) and feeds each event to its app's engine exactly once. The engine is
+//! deterministic, so instances sharing a database compute identical effects; every stored
+//! effect has an id derived from (app, playbook, subject, event seq), so whichever instance
+//! writes first wins and the others' writes are no-ops.
+//!
+//! State survives restarts by replay: at start, events up to the stored progress are fed to
+//! fresh engines with their effects discarded (they are already stored), then processing
+//! resumes. Replay is bounded by retention.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{watch, Notify};
+use vigil_engine::keys::{format_user, parse_user};
+use vigil_engine::{Action, Effect, Engine, EngineConfig, Event, EventKind, Subject};
+
+use crate::decisions::Hub;
+use crate::error::Result;
+use crate::metrics::Metrics;
+use crate::notify::Notifier;
+use crate::store::{
+    DecisionRow, Effects, IncidentRow, NotificationRow, RiskRow, RunRow, SignalRow, Store,
+    TailEvent, UserRow,
+};
+
+const CHUNK: i64 = 5000;
+/// Longest a user's row waits while the runner works through a backlog.
+const USERS_EVERY: Duration = Duration::from_secs(1);
+/// ... and at most this many events' worth: the write holds SQLite's only writer, which
+/// batches being acknowledged wait for.
+const USERS_MAX: usize = 20_000;
+
+pub struct Pipeline {
+    pub store: Arc<dyn Store>,
+    pub config: EngineConfig,
+    pub hub: Arc<Hub>,
+    pub notifier: Notifier,
+    pub metrics: Arc<Metrics>,
+    pub wake: Arc<Notify>,
+    pub poll: Duration,
+}
+
+struct Runner {
+    engines: HashMap<i64, Engine>,
+    config: EngineConfig,
+    out: Vec<Effect>,
+}
+
+impl Runner {
+    fn engine(&mut self, app: i64) -> &mut Engine {
+        let config = &self.config;
+        self.engines
+            .entry(app)
+            .or_insert_with(|| Engine::new(config.clone()))
+    }
+
+    /// Feeds one stored event to its engine; the effects are left in `self.out`. Returns
+    /// false for an event the engine cannot take (it was validated at ingest, so only a row
+    /// written by a newer version could be).
+    fn feed(&mut self, ev: &TailEvent) -> bool {
+        self.out.clear();
+        let Some(input) = engine_event(ev) else {
+            return false;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        self.engine(ev.app_id).process(&input, &mut out);
+        self.out = out;
+        true
+    }
+}
+
+/// Converts a stored event to the engine's input.
+fn engine_event(ev: &TailEvent) -> Option<Event> {
+    let kind = match ev.kind.as_str() {
+        "signup" => EventKind::Signup,
+        "auth.success" => EventKind::AuthSuccess,
+        "auth.failure" => EventKind::AuthFailure {
+            exists: ev.engine.user_exists,
+        },
+        "custom" => EventKind::Custom {
+            name: ev.engine.name.clone().unwrap_or_default().into_boxed_str(),
+        },
+        "identify.seen" => EventKind::IdentifySeen,
+        "alias" => EventKind::Alias {
+            previous: parse_user(ev.engine.previous_key.as_deref()?).ok()?,
+        },
+        _ => return None,
+    };
+    let mut input = Event::new(ev.ts_ms, kind);
+    input.user = ev.user_key.as_deref().and_then(|k| parse_user(k).ok());
+    input.ip = ev.ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
+    input.email_domain = ev.engine.email_domain.clone().map(String::into_boxed_str);
+    Some(input)
+}
+
+fn short_hash(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u32).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    hex::encode(&h.finalize()[..10])
+}
+
+fn subject_text(user: Option<u128>, ip: Option<IpAddr>) -> String {
+    match (user, ip) {
+        (Some(u), _) => format_user(u),
+        (None, Some(ip)) => ip.to_string(),
+        (None, None) => "-".into(),
+    }
+}
+
+/// Turns one event's effects into rows.
+fn collect(ev: &TailEvent, effects: &[Effect], fx: &mut Effects) {
+    let (app, seq) = (ev.app_id, ev.seq);
+    let seq_text = seq.to_string();
+    let app_text = app.to_string();
+    for (i, effect) in effects.iter().enumerate() {
+        match effect {
+            Effect::Signal(s) => fx.signals.push(SignalRow {
+                id: format!("s{seq}.{i}"),
+                app_id: app,
+                seq,
+                kind: s.kind.to_string(),
+                user_key: s.user.map(format_user),
+                ip: s.ip.map(|ip| ip.to_string()),
+                points: s.points,
+                ts_ms: s.ts_ms,
+            }),
+            Effect::RiskChanged(r) => fx.risk.push(RiskRow {
+                id: format!("r{seq}.{i}"),
+                app_id: app,
+                seq,
+                subject: match r.subject {
+                    Subject::User(u) => format_user(u),
+                    Subject::Ip(ip) => ip.to_string(),
+                },
+                risk_before: r.before,
+                risk_after: r.after,
+                signal: r.signal.as_ref().map(|s| s.to_string()),
+                ts_ms: r.ts_ms,
+            }),
+            Effect::Playbook(pa) => {
+                let subject = subject_text(pa.user, pa.ip);
+                let action_name = match &pa.action {
+                    Action::Log => "log",
+                    Action::Incident => "incident",
+                    Action::Notify { .. } => "notify",
+                    Action::BlockUser { .. } => "block_user",
+                    Action::BlockIp { .. } => "block_ip",
+                };
+                let base = [&app_text, &*pa.playbook, &subject, &seq_text, action_name];
+                fx.runs.push(RunRow {
+                    id: format!("p{seq}.{i}"),
+                    app_id: app,
+                    seq,
+                    playbook: pa.playbook.to_string(),
+                    action: action_name.into(),
+                    detail: serde_json::to_string(pa).unwrap_or_default(),
+                    user_key: pa.user.map(format_user),
+                    ip: pa.ip.map(|ip| ip.to_string()),
+                    reason: pa.reason.clone(),
+                    ts_ms: pa.ts_ms,
+                });
+                let source = format!("playbook:{}", pa.playbook);
+                match &pa.action {
+                    Action::Log => {
+                        // Identifiers stay out of info-level logs.
+                        tracing::info!(app, playbook = %pa.playbook, "playbook fired");
+                        tracing::debug!(app, playbook = %pa.playbook, reason = %pa.reason, "playbook log");
+                    }
+                    Action::Incident => fx.incidents.push(IncidentRow {
+                        id: format!("i_{}", short_hash(&base)),
+                        app_id: app,
+                        seq,
+                        playbook: pa.playbook.to_string(),
+                        user_key: pa.user.map(format_user),
+                        ip: pa.ip.map(|ip| ip.to_string()),
+                        reason: pa.reason.clone(),
+                        state: "open".into(),
+                        created_ms: pa.ts_ms,
+                        resolved_ms: None,
+                    }),
+                    Action::Notify { targets } => {
+                        for target in targets {
+                            let id = format!(
+                                "n_{}",
+                                short_hash(&[&app_text, &pa.playbook, &subject, &seq_text, target])
+                            );
+                            let payload = serde_json::json!({
+                                "id": id,
+                                "app_id": app,
+                                "playbook": &*pa.playbook,
+                                "reason": pa.reason,
+                                "user": pa.user.map(format_user),
+                                "ip": pa.ip,
+                                "ts": vigil_core::wire::format_ts(pa.ts_ms),
+                                "trigger": pa.trigger,
+                            });
+                            fx.notifications.push(NotificationRow {
+                                id,
+                                app_id: app,
+                                target: target.clone(),
+                                payload: payload.to_string(),
+                                state: "pending".into(),
+                                attempts: 0,
+                                created_ms: pa.ts_ms,
+                            });
+                        }
+                    }
+                    Action::BlockUser { user, duration_ms } => {
+                        let key = format_user(*user);
+                        let ids = ev
+                            .engine
+                            .user_ids
+                            .clone()
+                            .filter(|_| ev.user_key.as_deref() == Some(&key));
+                        fx.decisions.push(DecisionRow {
+                            id: format!("d_{}", short_hash(&base)),
+                            app_id: app,
+                            scope: "user".into(),
+                            value: key,
+                            action: "block".into(),
+                            url: None,
+                            expires_ms: Some(pa.ts_ms.saturating_add(*duration_ms)),
+                            reason: source,
+                            ids,
+                            source: format!("playbook:{}", pa.playbook),
+                            created_ms: pa.ts_ms,
+                        });
+                    }
+                    Action::BlockIp { ip, duration_ms } => fx.decisions.push(DecisionRow {
+                        id: format!("d_{}", short_hash(&base)),
+                        app_id: app,
+                        scope: "ip".into(),
+                        value: ip.to_string(),
+                        action: "block".into(),
+                        url: None,
+                        expires_ms: Some(pa.ts_ms.saturating_add(*duration_ms)),
+                        reason: source.clone(),
+                        ids: None,
+                        source,
+                        created_ms: pa.ts_ms,
+                    }),
+                }
+            }
+        }
+    }
+}
+
+impl Pipeline {
+    /// Runs until `shutdown` flips; replays retained events first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+        let mut runner = Runner {
+            engines: HashMap::new(),
+            config: self.config.clone(),
+            out: Vec::new(),
+        };
+        let progress = self.store.progress().await?;
+        let mut last = 0;
+        let started = Instant::now();
+        let mut replayed = 0u64;
+        'replay: while last < progress {
+            let events = self.store.events_after(last, CHUNK).await?;
+            if events.is_empty() {
+                break;
+            }
+            for ev in &events {
+                if ev.seq > progress {
+                    break 'replay;
+                }
+                runner.feed(ev);
+                last = ev.seq;
+                replayed += 1;
+            }
+        }
+        last = last.max(progress);
+        tracing::info!(
+            events = replayed,
+            ms = started.elapsed().as_millis() as u64,
+            "engine state rebuilt from retained events"
+        );
+        let mut pending = PendingUsers::default();
+        let mut users_written = Instant::now();
+        loop {
+            let stopping = *shutdown.borrow();
+            let events = if stopping {
+                Vec::new()
+            } else {
+                match self.store.events_after(last, CHUNK).await {
+                    Ok(e) => e,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading events failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
+                }
+            };
+            if events.is_empty() && pending.is_empty() {
+                if stopping {
+                    return Ok(());
+                }
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+            let mut fx = self.step(&mut runner, &events, &mut pending);
+            last = events.last().map_or(last, |e| e.seq);
+            // While there is a backlog, users rows and the per-user event index wait (a burst
+            // then writes each user about once a second instead of once per step, in one large
+            // transaction) and so does the stored progress, so a crash replays, idempotently,
+            // the events whose users were not written.
+            let caught_up = events.len() < CHUNK as usize;
+            if caught_up
+                || stopping
+                || users_written.elapsed() >= USERS_EVERY
+                || pending.user_events.len() >= USERS_MAX
+            {
+                fx.users = users_rows(pending.users.drain());
+                fx.user_events = std::mem::take(&mut pending.user_events);
+                fx.progress = last;
+                users_written = Instant::now();
+            }
+            if fx.is_empty() && fx.progress == 0 {
+                continue;
+            }
+            // The engines already moved on: retry the write, never the processing, or
+            // counters would see the events twice.
+            let applied = loop {
+                match self.store.apply(&fx).await {
+                    Ok(a) => break a,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "storing engine effects failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            };
+            self.metrics.playbook_runs.inc_by(applied.runs);
+            for (app, cursor) in applied.cursors {
+                self.hub.publish(app, cursor);
+            }
+            for n in applied.notifications {
+                self.notifier.enqueue(n);
+            }
+        }
+    }
+
+    fn step(
+        &self,
+        runner: &mut Runner,
+        events: &[TailEvent],
+        pending: &mut PendingUsers,
+    ) -> Effects {
+        let mut fx = Effects::default();
+        let mut latest: HashMap<i64, i64> = HashMap::new();
+        for ev in events {
+            if !runner.feed(ev) {
+                continue;
+            }
+            let effects = std::mem::take(&mut runner.out);
+            collect(ev, &effects, &mut fx);
+            runner.out = effects;
+            let t = latest.entry(ev.app_id).or_insert(ev.ts_ms);
+            *t = (*t).max(ev.ts_ms);
+            let Some(key) = &ev.user_key else {
+                continue;
+            };
+            pending.user_events.push((ev.app_id, key.clone(), ev.seq));
+            // Failures on accounts that do not exist would fill the users table with
+            // whatever an enumeration run tries.
+            if ev.engine.user_exists == Some(false) && ev.kind == "auth.failure" {
+                continue;
+            }
+            let Some(ids) = &ev.engine.user_ids else {
+                continue;
+            };
+            let Ok(k) = parse_user(key) else {
+                continue;
+            };
+            let newer = pending
+                .users
+                .get(&(ev.app_id, key.clone()))
+                .is_none_or(|u| ev.ts_ms >= u.last_seen_ms);
+            if newer {
+                let risk = runner.engine(ev.app_id).user_risk(k, ev.ts_ms);
+                pending.users.insert(
+                    (ev.app_id, key.clone()),
+                    SeenUser {
+                        ids: ids.clone(),
+                        risk,
+                        last_seen_ms: ev.ts_ms,
+                    },
+                );
+            }
+        }
+        for (app, now) in latest {
+            runner.engine(app).tick(now, &mut Vec::new());
+        }
+        fx
+    }
+}
+
+/// What the runner writes about users only every so often (see `run`).
+#[derive(Default)]
+struct PendingUsers {
+    users: HashMap<(i64, String), SeenUser>,
+    user_events: Vec<(i64, String, i64)>,
+}
+
+impl PendingUsers {
+    fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.user_events.is_empty()
+    }
+}
+
+/// A user's latest sighting, waiting to be written.
+struct SeenUser {
+    ids: String,
+    risk: f64,
+    last_seen_ms: i64,
+}
+
+/// Rows for the users table, in key order (one lock order for concurrent writers).
+fn users_rows(users: impl Iterator<Item = ((i64, String), SeenUser)>) -> Vec<UserRow> {
+    let mut rows: Vec<UserRow> = users
+        .filter_map(|((app, key), u)| {
+            let ids: BTreeMap<String, String> = serde_json::from_str(&u.ids).ok()?;
+            if ids.is_empty() {
+                return None;
+            }
+            let identity = vigil_core::Identity::from_normalized(
+                ids.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            );
+            Some(UserRow {
+                app_id: app,
+                user_key: key,
+                display: identity.primary_value().to_owned(),
+                primary_key: identity.primary_key().to_owned(),
+                ids: u.ids,
+                risk: u.risk,
+                last_seen_ms: u.last_seen_ms,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.app_id, &a.user_key).cmp(&(b.app_id, &b.user_key)));
+    rows
+}

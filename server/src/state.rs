@@ -1,0 +1,29 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::auth::{AdminToken, AppTokens};
+use crate::config::Config;
+use crate::decisions::Hub;
+use crate::metrics::Metrics;
+use crate::store::Store;
+use crate::writer::EventWriter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub tokens: Arc<AppTokens>,
+    pub admin: Arc<AdminToken>,
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+    pub events: Arc<EventWriter>,
+    pub config: Arc<Config>,
+    /// Flips to true on shutdown so long polls answer at once.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}

@@ -1,0 +1,84 @@
+//! PostgreSQL back end: several server instances may share one database. Event inserts and
+//! each app's decision changes are serialized with advisory locks so that sequence order is
+//! commit order, and LISTEN/NOTIFY tells the other instances that something changed.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+use tokio::sync::mpsc;
+
+use super::shared::{sql_store, Dialect};
+use super::Change;
+use crate::config::Config;
+use crate::error::Result;
+
+pub struct PgStore {
+    write: PgPool,
+    read: PgPool,
+}
+
+const DIALECT: Dialect = Dialect {
+    name: "postgres",
+    greatest: "GREATEST",
+    lock_events: Some("SELECT pg_advisory_xact_lock(7471, 0)"),
+    notify_events: Some("SELECT pg_notify('vigil_events', '')"),
+    lock_app: Some("SELECT pg_advisory_xact_lock(7470, $1)"),
+    notify_decisions: Some("SELECT pg_notify('vigil_decisions', $1)"),
+    snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
+};
+
+impl PgStore {
+    pub async fn open(url: &str, config: &Config) -> Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(config.server.max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        // sqlx takes an advisory lock here, so instances starting together migrate once.
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore {
+            write: pool.clone(),
+            read: pool,
+        })
+    }
+
+    async fn start_listening(&self, tx: mpsc::UnboundedSender<Change>) -> Result<()> {
+        let mut listener = PgListener::connect_with(&self.read).await?;
+        listener
+            .listen_all(["vigil_events", "vigil_decisions"])
+            .await?;
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(n) => {
+                        let change = if n.channel() == "vigil_decisions" {
+                            let parsed = n
+                                .payload()
+                                .split_once(':')
+                                .and_then(|(a, c)| Some((a.parse().ok()?, c.parse().ok()?)));
+                            match parsed {
+                                Some((app, cursor)) => Change::Decisions { app, cursor },
+                                None => continue,
+                            }
+                        } else {
+                            Change::Events
+                        };
+                        if tx.send(change).is_err() {
+                            return;
+                        }
+                    }
+                    // The listener reconnects by itself; what was missed meanwhile is
+                    // picked up by the poll fallback.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection lost; retrying");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+sql_store!(PgStore, Postgres, DIALECT);

@@ -1,0 +1,82 @@
+//! Group commit for event batches. Concurrent batches queue here and one task writes
+//! everything queued in a single transaction, then answers each batch: the commit (and, with
+//! synchronous=full or PostgreSQL, its fsync) is paid once per group instead of once per
+//! batch, while every 202 still follows the commit that made its events durable.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use crate::error::{Error, Result};
+use crate::state::now_ms;
+use crate::store::{Batch, NewEvent, Store};
+
+/// Batches per transaction: bounds how long one commit holds the writer.
+const MAX_GROUP: usize = 32;
+
+pub struct EventWriter {
+    queue: mpsc::Sender<Job>,
+}
+
+struct Job {
+    app: i64,
+    events: Vec<NewEvent>,
+    done: oneshot::Sender<Result<u64>>,
+}
+
+impl EventWriter {
+    /// Starts the writing task; it ends once every `EventWriter` handle is dropped, after
+    /// writing what was queued. `wake` is notified after each commit that stored events.
+    pub fn start(store: Arc<dyn Store>, wake: Arc<Notify>) -> EventWriter {
+        let (queue, mut jobs) = mpsc::channel::<Job>(4 * MAX_GROUP);
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(MAX_GROUP);
+            while jobs.recv_many(&mut group, MAX_GROUP).await > 0 {
+                let batches: Vec<Batch<'_>> = group
+                    .iter()
+                    .map(|j: &Job| Batch {
+                        app: j.app,
+                        events: &j.events,
+                    })
+                    .collect();
+                let started = std::time::Instant::now();
+                let result = store.insert_events(&batches, now_ms()).await;
+                drop(batches);
+                tracing::debug!(
+                    batches = group.len(),
+                    ms = started.elapsed().as_secs_f64() * 1e3,
+                    "group commit"
+                );
+                match result {
+                    Ok(counts) => {
+                        if counts.iter().any(|n| *n > 0) {
+                            wake.notify_one();
+                        }
+                        for (job, n) in group.drain(..).zip(counts) {
+                            let _ = job.done.send(Ok(n));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, batches = group.len(), "storing events failed");
+                        let message = e.to_string();
+                        for job in group.drain(..) {
+                            let _ = job.done.send(Err(Error::Storage(message.clone())));
+                        }
+                    }
+                }
+            }
+        });
+        EventWriter { queue }
+    }
+
+    /// Stores one app's validated batch; returns how many events were new once they are
+    /// committed.
+    pub async fn write(&self, app: i64, events: Vec<NewEvent>) -> Result<u64> {
+        let (done, result) = oneshot::channel();
+        self.queue
+            .send(Job { app, events, done })
+            .await
+            .map_err(|_| Error::Unavailable)?;
+        result.await.map_err(|_| Error::Unavailable)?
+    }
+}
