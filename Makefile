@@ -8,11 +8,11 @@ TARGET_DIR := $(CURDIR)/target
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # Crates whose tests need an embedding runtime (Python, Node) run through their own harness.
-RUST_EXCLUDES := --exclude vigil-python
+RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: demo test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench
+.PHONY: demo test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
-test: lint header-check rust-test c-test go-test py-test engine-eval
+test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval
 	@echo "make test: all suites passed"
 
 tools:
@@ -26,8 +26,21 @@ lint: fmt-check clippy
 fmt-check:
 	$(CARGO) fmt --all -- --check
 
+# Addon crates have no Rust test targets (their tests run in Python and Node): lint their libs.
 clippy:
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets $(RUST_EXCLUDES) -- -D warnings
+	$(CARGO) clippy -p vigil-python -p vigil-node -- -D warnings
+
+# The server against a real PostgreSQL: started here (installed with apt when missing), on a
+# free loopback port, in a temporary directory removed afterwards.
+pg-test:
+	mkdir -p $(TARGET_DIR); url=$$(scripts/pg-test-env.sh 2>$(TARGET_DIR)/pg-env.log); \
+	dir=$$(sed -n 's/^PostgreSQL running in \([^;]*\);.*/\1/p' $(TARGET_DIR)/pg-env.log); \
+	stop() { pgctl=$$(ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1); \
+	  su postgres -s /bin/bash -c "$$pgctl -D $$dir/data stop -m fast" >/dev/null 2>&1 || \
+	  $$pgctl -D $$dir/data stop -m fast >/dev/null 2>&1; rm -rf "$$dir"; }; \
+	trap stop EXIT; \
+	VIGIL_TEST_PG_URL=$$url $(CARGO) test -p vigil-server --test postgres -- --nocapture
 
 # The committed C header must be what cbindgen generates from the sources now.
 header: tools
@@ -60,9 +73,10 @@ engine-eval:
 	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- generate --seed 7 --minutes 60 --out $(TARGET_DIR)/trace-seed7.jsonl
 	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- evaluate $(TARGET_DIR)/trace-seed7.jsonl
 
-bench: go-bench py-bench
+bench: go-bench py-bench node-bench
 	$(CARGO) bench -p vigil-core --bench hot_path
 	$(CARGO) bench -p vigil-engine --bench engine
+	$(CARGO) run -q --release -p vigil-engine --example memory
 
 GO_LIB := go/internal/native/lib/linux_amd64/libvigil.a
 
@@ -75,15 +89,20 @@ go-lib:
 	cp bindings-c/include/vigil.h go/internal/native/include/vigil.h
 	@ls -l $(GO_LIB)
 
+# SDK tests that run against a real server use this binary.
+SERVER_BIN := $(TARGET_DIR)/debug/vigil-server
+server-bin:
+	$(CARGO) build -p vigil-server
+
 # Go tests link the debug library cargo builds here (-tags vigil_dev); one more run without the
 # tag proves the committed prebuilt library links and works.
-go-test:
+go-test: server-bin
 	cmp -s bindings-c/include/vigil.h go/internal/native/include/vigil.h || \
 		{ echo "go/internal/native/include/vigil.h is stale: run 'make go-lib' and commit"; exit 1; }
 	$(CARGO) build -p vigil-capi
 	cd go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd go && go vet -tags vigil_dev ./...
-	cd go && go test -race -count=1 -tags vigil_dev ./...
+	cd go && VIGIL_SERVER_BIN=$(SERVER_BIN) go test -race -count=1 -tags vigil_dev ./...
 	cd go && go test -count=1 -run 'TestStartStopStats|TestSeedSnippets' . ./examples/seed
 
 # Per-call cost against segmentio/analytics-go in the same run, with the shipped release library.
@@ -92,9 +111,11 @@ go-bench:
 	@awk '/^BenchmarkVigilTrackAuthSuccess/ {v=$$3} /^BenchmarkSegmentEnqueueTrack/ {s=$$3} \
 	  END { if (v && s) printf "Go: ForUser(ids).TrackAuthSuccess() %.0f ns/op vs Segment Enqueue(Track) %.0f ns/op: %.1fx faster\n", v, s, s/v }' $(TARGET_DIR)/go-bench.txt
 
-# Vigil's main job, shown end to end (local mode until the server lands).
-demo:
-	$(CARGO) run -q -p vigil-core --example local_demo
+# Vigil's main job, end to end: vigil-server on an embedded SQLite file, the Go example app
+# on it, attacks driven through the app and stopped. (`cargo run -p vigil-core --example
+# local_demo` shows the same without a server.) VIGIL_DEMO_KEEP=1 keeps it running.
+demo: server-bin
+	python3 examples/demo/demo.py
 
 # Python: a virtual environment under target/, the wheel built by maturin into the shared
 # target directory (debug for tests, release for benchmarks) and installed there.
@@ -116,10 +137,21 @@ define py-wheel
 	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEELS)/vigil_sdk-*.whl
 endef
 
-py-test: py-env
+py-test: py-env server-bin
 	$(call py-wheel,--profile dev)
-	cd bindings-python && $(PY) -m pytest -q
+	cd bindings-python && VIGIL_SERVER_BIN=$(SERVER_BIN) $(PY) -m pytest -q
 
 py-bench: py-env
 	$(call py-wheel,--release)
 	cd bindings-python && $(PY) bench/bench_calls.py
+
+# Node: `npm install` builds the addon with cargo into the shared target directory (debug for
+# tests, release for benchmarks) and installs the test dependencies from the npm registry.
+node-test: server-bin
+	cd bindings-node && VIGIL_NODE_PROFILE=debug npm install --no-audit --no-fund --loglevel=error
+	cd bindings-node && npx prettier --check "**/*.{js,mjs,ts,json}"
+	cd bindings-node && VIGIL_SERVER_BIN=$(SERVER_BIN) npm test
+
+node-bench:
+	cd bindings-node && VIGIL_NODE_PROFILE=release npm install --no-audit --no-fund --loglevel=error
+	cd bindings-node && node bench/bench.js
