@@ -8,8 +8,8 @@ TARGET_DIR := $(CURDIR)/target
 export CARGO_TARGET_DIR := $(TARGET_DIR)
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # Crates whose tests need an embedding runtime (Python, Node) run through their own harness.
-# Every other cargo call names the whole workspace, so features unify the same way each time
-# and no dependency is compiled twice in one run.
+# Every other cargo call names the whole workspace and all targets (so dev-dependencies count),
+# so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
 .PHONY: demo test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
@@ -58,7 +58,7 @@ C_FLAGS := -std=c11 -Wall -Wextra -Werror -pedantic
 
 # The C tests link the real library twice, through its pkg-config file: shared and static.
 c-test:
-	$(CARGO) build --workspace $(RUST_EXCLUDES) --lib
+	$(CARGO) build --workspace $(RUST_EXCLUDES) --all-targets
 	mkdir -p $(C_BUILD)/pkgconfig
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@INCLUDEDIR@|$(CURDIR)/bindings-c/include|' \
 	    -e 's|@LIBDIR@|$(TARGET_DIR)/debug|' -e 's|@VERSION@|$(VERSION)|' \
@@ -94,14 +94,14 @@ go-lib:
 # SDK tests that run against a real server use this binary.
 SERVER_BIN := $(TARGET_DIR)/debug/vigil-server
 server-bin:
-	$(CARGO) build --workspace $(RUST_EXCLUDES) --bins
+	$(CARGO) build --workspace $(RUST_EXCLUDES) --all-targets
 
 # Go tests link the debug library cargo builds here (-tags vigil_dev); one more run without the
 # tag proves the committed prebuilt library links and works.
 go-test: server-bin
 	cmp -s bindings-c/include/vigil.h go/internal/native/include/vigil.h || \
 		{ echo "go/internal/native/include/vigil.h is stale: run 'make go-lib' and commit"; exit 1; }
-	$(CARGO) build --workspace $(RUST_EXCLUDES) --lib
+	$(CARGO) build --workspace $(RUST_EXCLUDES) --all-targets
 	cd go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd go && go vet -tags vigil_dev ./...
 	cd go && VIGIL_SERVER_BIN=$(SERVER_BIN) go test -race -count=1 -tags vigil_dev ./...
