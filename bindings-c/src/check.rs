@@ -103,11 +103,6 @@ pub unsafe extern "C" fn vigil_check_ip(
         let Some(ip) = read_ip(ip)? else {
             return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "ip is absent"));
         };
-        Ok(outcome(
-            c.check(None, Some(&ip))
-                .filter(|d| !matches!(d.target, vigil_core::Target::User(_)))
-                .as_deref(),
-            out,
-        ))
+        Ok(outcome(c.ip_decision(&ip).as_deref(), out))
     })
 }

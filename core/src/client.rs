@@ -163,11 +163,18 @@ impl Client {
         self.shared.decisions.load().user(user, now_ms).is_some()
     }
 
+    /// The decision blocking this IP (or a network containing it), if any: the per-request check
+    /// a middleware makes before anyone is identified. A lock-free read, no IP-to-user lookup.
+    #[inline]
+    pub fn ip_decision(&self, ip: &IpAddr) -> Option<Arc<Decision>> {
+        self.worker.ensure_started(&self.shared);
+        self.shared.decisions.load().ip(ip, now_ms).cloned()
+    }
+
     /// Is this IP (or a network containing it) blocked? (A lock-free read.)
     #[inline]
     pub fn ip_blocked(&self, ip: &IpAddr) -> bool {
-        self.worker.ensure_started(&self.shared);
-        self.shared.decisions.load().ip(ip, now_ms).is_some()
+        self.ip_decision(ip).is_some()
     }
 
     /// Waits until every event recorded before the call is delivered, or `timeout`.
