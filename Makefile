@@ -12,9 +12,9 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: demo test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: demo e2e-test examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
-test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval
+test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval e2e-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -113,11 +113,33 @@ go-bench:
 	@awk '/^BenchmarkVigilTrackAuthSuccess/ {v=$$3} /^BenchmarkSegmentEnqueueTrack/ {s=$$3} \
 	  END { if (v && s) printf "Go: ForUser(ids).TrackAuthSuccess() %.0f ns/op vs Segment Enqueue(Track) %.0f ns/op: %.1fx faster\n", v, s, s/v }' $(TARGET_DIR)/go-bench.txt
 
-# Vigil's main job, end to end: vigil-server on an embedded SQLite file, the Go example app
-# on it, attacks driven through the app and stopped. (`cargo run -p vigil-core --example
-# local_demo` shows the same without a server.) VIGIL_DEMO_KEEP=1 keeps it running.
-demo: server-bin
+# Vigil's main job, end to end (examples/demo/demo.py): vigil-server on an embedded SQLite
+# file, the Flask, Express and net/http example apps on it, a scripted mix of benign users and
+# attacks driven through them, and a summary. VIGIL_DEMO_KEEP=1 keeps it running until Ctrl-C.
+# (`cargo run -p vigil-core --example local_demo` shows local mode, with no server.)
+demo: examples-build
 	python3 examples/demo/demo.py
+
+# What the example apps under examples/ run on: the server, the Python SDK (debug wheel) in the
+# venv, the Node addon (debug), the Express app's packages (the addon is linked, not rebuilt:
+# --ignore-scripts), and the Go app linked with the debug library the workspace build made.
+EXAMPLES_BIN := $(TARGET_DIR)/examples
+examples-build: server-bin py-wheel-dev node-addon-dev
+	cd examples/express-app && npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd examples/go-app && go build -tags vigil_dev -o $(EXAMPLES_BIN)/go-app .
+
+# The example apps, the harness, the demo and the e2e tests are linted like the SDKs are.
+examples-lint: py-env node-addon-dev
+	$(VENV)/bin/ruff check examples tests/e2e benches
+	$(VENV)/bin/ruff format --check examples tests/e2e benches
+	bindings-node/node_modules/.bin/prettier --config bindings-node/.prettierrc.json --check "examples/express-app/*.{js,json}"
+	cd examples/go-app && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	cd examples/go-app && go vet -tags vigil_dev ./...
+
+# One server, the three example apps, every SDK against it: cross-language bans, IP blocks,
+# kill -9 and restart, a 30 s outage, signed webhooks (tests/e2e/).
+e2e-test: examples-build examples-lint
+	cd tests/e2e && $(PY) -m pytest -q -p no:cacheprovider
 
 # Python: a virtual environment under target/, the wheel built by maturin into the shared
 # target directory (debug for tests, release for benchmarks) and installed there.
@@ -139,8 +161,10 @@ define py-wheel
 	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEELS)/vigil_sdk-*.whl
 endef
 
-py-test: py-env server-bin
+py-wheel-dev: py-env
 	$(call py-wheel,--profile dev)
+
+py-test: py-wheel-dev server-bin
 	cd bindings-python && VIGIL_SERVER_BIN=$(SERVER_BIN) $(PY) -m pytest -q
 
 py-bench: py-env
@@ -149,8 +173,10 @@ py-bench: py-env
 
 # Node: `npm install` builds the addon with cargo into the shared target directory (debug for
 # tests, release for benchmarks) and installs the test dependencies from the npm registry.
-node-test: server-bin
+node-addon-dev:
 	cd bindings-node && VIGIL_NODE_PROFILE=debug npm install --no-audit --no-fund --loglevel=error
+
+node-test: node-addon-dev server-bin
 	cd bindings-node && npx prettier --check "**/*.{js,mjs,ts,json}"
 	cd bindings-node && VIGIL_SERVER_BIN=$(SERVER_BIN) npm test
 
