@@ -233,8 +233,11 @@ class App:
         return data
 
 
-def start_apps(workdir: Path, server_url: str, token: str, **vigil_env: str) -> dict[str, App]:
-    """The three example apps on free ports, configured through VIGIL_* variables."""
+def start_apps(
+    apps: dict[str, App], workdir: Path, server_url: str, token: str, **vigil_env: str
+) -> None:
+    """Starts the three example apps on free ports, configured through VIGIL_* variables,
+    into `apps` as they start (so a caller interrupted while waiting can still stop them)."""
     base = {**os.environ, "VIGIL_URL": server_url, "VIGIL_TOKEN": token}
     # Deliver within 100 ms: the demo and the tests measure how fast attacks are stopped.
     base.setdefault("VIGIL_FLUSH_INTERVAL_MS", "100")
@@ -244,7 +247,6 @@ def start_apps(workdir: Path, server_url: str, token: str, **vigil_env: str) -> 
         "express": ["node", str(EXPRESS_DIR / "server.js")],
         "go": [str(GO_APP_BIN)],
     }
-    apps = {}
     for name, argv in commands.items():
         port = free_port()
         env = {**base, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
@@ -252,7 +254,6 @@ def start_apps(workdir: Path, server_url: str, token: str, **vigil_env: str) -> 
         apps[name] = App(name, proc, f"http://127.0.0.1:{port}")
     for app in apps.values():
         wait_http(app.url + "/healthz", app.proc)
-    return apps
 
 
 class Stack:
@@ -273,10 +274,10 @@ class Stack:
         self.server = Server(self.workdir, config, admin_token)
         self.apps: dict[str, App] = {}
         self.app_id, self.token = self.server.create_app("example-shop")
-        self.server.start()
         try:
-            self.apps = start_apps(self.workdir, self.server.url, self.token, **vigil_env)
-        except BaseException:
+            self.server.start()
+            start_apps(self.apps, self.workdir, self.server.url, self.token, **vigil_env)
+        except BaseException:  # Ctrl-C included: leave no child behind
             self.close()
             raise
 
