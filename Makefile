@@ -12,7 +12,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: demo e2e-test examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: bench-start bench-rust bench-server demo e2e-test examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
 test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval e2e-test
 	@echo "make test: all suites passed"
@@ -75,10 +75,34 @@ engine-eval:
 	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- generate --seed 7 --minutes 60 --out $(TARGET_DIR)/trace-seed7.jsonl
 	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- evaluate $(TARGET_DIR)/trace-seed7.jsonl
 
-bench: go-bench py-bench node-bench
+# Every benchmark, then ONE table of what this run measured, each figure beside its peer
+# (Segment, PostHog, analytics-go, posthog-go, documented goals), printed and written to
+# benches/RESULTS.md with the machine (benches/report.py). Each benchmark leaves its figures in
+# target/bench/; the stamp written first lets the report refuse figures of an earlier run.
+# Run it alone (not with -j): the prerequisites run in order and each loads the machine.
+BENCH_DIR := $(TARGET_DIR)/bench
+bench: bench-start go-bench py-bench node-bench bench-rust bench-server
+	python3 benches/report.py $(BENCH_DIR) benches/RESULTS.md
+
+bench-start:
+	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR) && touch $(BENCH_DIR)/started
+
+bench-rust:
+	mkdir -p $(BENCH_DIR)
 	$(CARGO) bench -p vigil-core --bench hot_path
 	$(CARGO) bench -p vigil-engine --bench engine
-	$(CARGO) run -q --release -p vigil-engine --example memory
+	$(CARGO) run -q --release -p vigil-engine --example memory | tee $(BENCH_DIR)/engine-memory.txt
+
+# Server ingest and decision propagation (scripts/bench-server.sh, release build) on SQLite and
+# on a throw-away PostgreSQL cluster started as for pg-test.
+bench-server:
+	mkdir -p $(BENCH_DIR); url=$$(scripts/pg-test-env.sh 2>$(TARGET_DIR)/pg-env.log); \
+	dir=$$(sed -n 's/^PostgreSQL running in \([^;]*\);.*/\1/p' $(TARGET_DIR)/pg-env.log); \
+	stop() { pgctl=$$(ls /usr/lib/postgresql/*/bin/pg_ctl | tail -1); \
+	  su postgres -s /bin/bash -c "$$pgctl -D $$dir/data stop -m fast" >/dev/null 2>&1 || \
+	  $$pgctl -D $$dir/data stop -m fast >/dev/null 2>&1; rm -rf "$$dir"; }; \
+	trap stop EXIT; \
+	VIGIL_TEST_PG_URL=$$url scripts/bench-server.sh | tee $(BENCH_DIR)/server.txt
 
 GO_LIB := go/internal/native/lib/linux_amd64/libvigil.a
 
@@ -107,11 +131,14 @@ go-test: server-bin
 	cd go && VIGIL_SERVER_BIN=$(SERVER_BIN) go test -race -count=1 -tags vigil_dev ./...
 	cd go && go test -count=1 -run 'TestStartStopStats|TestSeedSnippets' . ./examples/seed
 
-# Per-call cost against segmentio/analytics-go in the same run, with the shipped release library.
+# Per-call cost against segmentio/analytics-go and posthog-go in the same run, with the shipped
+# release library; then the SDK's memory after 1 M calls with the server down.
 go-bench:
-	cd go && go test -run XXX -bench . -benchmem -benchtime 2s ./sdk/ | tee $(TARGET_DIR)/go-bench.txt
-	@awk '/^BenchmarkVigilTrackAuthSuccess/ {v=$$3} /^BenchmarkSegmentEnqueueTrack/ {s=$$3} \
-	  END { if (v && s) printf "Go: ForUser(ids).TrackAuthSuccess() %.0f ns/op vs Segment Enqueue(Track) %.0f ns/op: %.1fx faster\n", v, s, s/v }' $(TARGET_DIR)/go-bench.txt
+	mkdir -p $(BENCH_DIR)
+	cd go && go test -run XXX -bench . -benchmem -benchtime 2s ./sdk/ | tee $(BENCH_DIR)/go-bench.txt
+	@awk '/^BenchmarkVigilTrackAuthSuccess/ {v=$$3} /^BenchmarkSegmentEnqueueTrack/ {s=$$3} /^BenchmarkPostHogEnqueueCapture/ {p=$$3} \
+	  END { if (v && s && p) printf "Go: ForUser(ids).TrackAuthSuccess() %.0f ns/op vs Segment Enqueue(Track) %.0f ns/op (%.1fx), PostHog Enqueue(Capture) %.0f ns/op (%.1fx)\n", v, s, s/v, p, p/v }' $(BENCH_DIR)/go-bench.txt
+	cd go && go run ./internal/cmd/sdkmem | tee -a $(BENCH_DIR)/memory.jsonl
 
 # Vigil's main job, end to end (examples/demo/demo.py): vigil-server on an embedded SQLite
 # file, the Flask, Express and net/http example apps on it, a scripted mix of benign users and
@@ -169,7 +196,8 @@ py-test: py-wheel-dev server-bin
 
 py-bench: py-env
 	$(call py-wheel,--release)
-	cd bindings-python && $(PY) bench/bench_calls.py
+	mkdir -p $(BENCH_DIR)
+	cd bindings-python && $(PY) bench/bench_calls.py --json $(BENCH_DIR)/python.jsonl
 
 # Node: `npm install` builds the addon with cargo into the shared target directory (debug for
 # tests, release for benchmarks) and installs the test dependencies from the npm registry.
@@ -182,4 +210,6 @@ node-test: node-addon-dev server-bin
 
 node-bench:
 	cd bindings-node && VIGIL_NODE_PROFILE=release npm install --no-audit --no-fund --loglevel=error
-	cd bindings-node && node bench/bench.js
+	mkdir -p $(BENCH_DIR)
+	cd bindings-node && BENCH_JSON=$(BENCH_DIR)/node.jsonl node bench/bench.js
+	cd bindings-node && node --expose-gc bench/memory.js | tee -a $(BENCH_DIR)/memory.jsonl

@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/posthog/posthog-go v1.5.2
 	gopkg.in/segmentio/analytics-go.v3 v3.1.0
 )
 

@@ -2,13 +2,16 @@
 // Median ns per call of Vigil's per-request calls, side by side in one run with the `track` of
 // @segment/analytics-node and the `capture` of posthog-node. Every SDK points at a closed port
 // on 127.0.0.1, so what is measured is the cost on the caller's thread: none of them waits for
-// the network. Run with plain node: `node bench/bench.js` (ROUNDS, CALLS to change the size).
+// the network. Run with plain node: `node bench/bench.js` (ROUNDS, CALLS to change the size;
+// BENCH_JSON=file appends one JSON line per operation, for `make bench`'s summary table).
 
 const { Analytics } = require('@segment/analytics-node');
 const { PostHog } = require('posthog-node');
 const vigil = require('..');
 
 const CLOSED = 'http://127.0.0.1:9';
+const fs = require('node:fs');
+
 const ROUNDS = Number(process.env.ROUNDS || 15);
 const CALLS = Number(process.env.CALLS || 20000);
 
@@ -90,6 +93,10 @@ async function main() {
   const ratio = (a, b) => (a === undefined ? 'n/a' : `${(a / b).toFixed(1)}x`);
   const rows = cases.map((c, i) => {
     const m = Object.fromEntries(sdks.map((s) => [s, c[s] ? median(samples[i][s]) : undefined]));
+    if (process.env.BENCH_JSON) {
+      const line = { lang: 'node', op: c.name, unit: 'ns/call', ...m };
+      fs.appendFileSync(process.env.BENCH_JSON, `${JSON.stringify(line)}\n`);
+    }
     return [
       c.name,
       fmt(m.vigil),

@@ -4,7 +4,9 @@ Every client points at a closed port on 127.0.0.1, so nothing is delivered and t
 are the cost the calling thread pays. Prints median ns per call, then the RSS growth of
 1 M `auth_track` calls with the server down.
 
-    python bench/bench_calls.py [--number N] [--repeat R] [--rss-calls N]
+    python bench/bench_calls.py [--number N] [--repeat R] [--rss-calls N] [--json FILE]
+
+``--json`` appends one JSON line per figure to FILE, for `make bench`'s summary table.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import json
 import logging
 import statistics
 import timeit
@@ -60,7 +63,14 @@ def main() -> None:
     p.add_argument("--number", type=int, default=100_000)
     p.add_argument("--repeat", type=int, default=7)
     p.add_argument("--rss-calls", type=int, default=1_000_000)
+    p.add_argument("--json", help="append JSON lines with every figure to this file")
     a = p.parse_args()
+
+    def record(**fields: Any) -> None:
+        if a.json:
+            with open(a.json, "a") as f:
+                f.write(json.dumps({"lang": "python", **fields}) + "\n")
+
     vigil.start(url=DOWN, token="bench", request_timeout_ms=200)
     seg, ph = segment_client(), posthog_client()
     props = {"plan": "pro", "amount": 12.5}
@@ -111,6 +121,7 @@ def main() -> None:
         s = median_ns(s_fn, a.number, a.repeat) if s_fn else None
         ph_ns = median_ns(p_fn, a.number, a.repeat) if p_fn else None
         print(f"{name:<36} {v:>10.0f} {cell(s)} {cell(ph_ns)} {ratio(s, v)} {ratio(ph_ns, v)}")
+        record(op=name, unit="ns/call", vigil=v, segment=s, posthog=ph_ns)
 
     # Stop the other clients' threads so they do not skew the RSS figure.
     for c in (seg, ph):
@@ -127,6 +138,14 @@ def main() -> None:
     gc.collect()
     after = rss_kib()
     s = vigil.stats()
+    record(
+        op="memory",
+        calls=a.rss_calls,
+        rss_before_kib=before,
+        rss_after_kib=after,
+        queued=s["queued"],
+        dropped=s["dropped"],
+    )
     print(
         f"\nRSS after {a.rss_calls:,} auth_track calls with the server down: "
         f"{before / 1024:.1f} MiB -> {after / 1024:.1f} MiB "

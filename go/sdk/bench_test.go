@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/posthog/posthog-go"
 	analytics "gopkg.in/segmentio/analytics-go.v3"
 
 	"github.com/vigil-ato/vigil/go/internal/native"
@@ -13,7 +14,8 @@ import (
 )
 
 // The per-call cost a handler pays, beside the peer a Go developer would otherwise pick:
-// segmentio/analytics-go's Enqueue, pointed at a closed port on 127.0.0.1 (both only queue).
+// segmentio/analytics-go's Enqueue and posthog-go's Enqueue, pointed at a closed port on
+// 127.0.0.1 (all three only queue).
 // Goals: TrackAuthSuccess <= 1000 ns/op and <= 2 allocs/op. `make bench` prints the ratio.
 
 func BenchmarkVigilTrackAuthSuccess(b *testing.B) {
@@ -62,5 +64,23 @@ func BenchmarkSegmentEnqueueTrack(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_ = client.Enqueue(analytics.Track{UserId: "alice", Event: "auth.success"})
+	}
+}
+
+func BenchmarkPostHogEnqueueCapture(b *testing.B) {
+	client, err := posthog.NewWithConfig("phc_bench", posthog.Config{
+		Endpoint:  "http://127.0.0.1:9",
+		Interval:  time.Second,
+		BatchSize: 250,
+		Logger:    posthog.StdLogger(log.New(io.Discard, "", 0)),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = client.Close() }()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = client.Enqueue(posthog.Capture{DistinctId: "alice", Event: "auth.success"})
 	}
 }
