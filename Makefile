@@ -12,7 +12,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: bench-start bench-rust bench-server demo e2e-test examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: bench-start bench-rust bench-server demo e2e-test examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
 test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval e2e-test
 	@echo "make test: all suites passed"
@@ -147,11 +147,18 @@ go-bench:
 demo: examples-build
 	python3 examples/demo/demo.py
 
-# What the example apps under examples/ run on: the server, the Python SDK (debug wheel) in the
-# venv, the Node addon (debug), the Express app's packages (the addon is linked, not rebuilt:
-# --ignore-scripts), and the Go app linked with the debug library the workspace build made.
+# What the example apps under examples/ run on: the server and the C library (debug), the
+# Python SDK (debug wheel) in the venv, the Node addon (debug), the Express app's packages (the
+# addon is linked, not rebuilt: --ignore-scripts), and the Go app linked with that library.
+# `make demo` builds only the workspace's libraries and binaries, a fraction of what the tests
+# need on a fresh machine; e2e-test asks for all targets, as every other cargo call of
+# `make test` does, so that run compiles nothing twice.
 EXAMPLES_BIN := $(TARGET_DIR)/examples
-examples-build: server-bin py-wheel-dev node-addon-dev
+EXAMPLES_CARGO_FLAGS :=
+examples-rust:
+	$(CARGO) build --workspace $(RUST_EXCLUDES) $(EXAMPLES_CARGO_FLAGS)
+
+examples-build: examples-rust py-wheel-dev node-addon-dev
 	cd examples/express-app && npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 	cd examples/go-app && go build -tags vigil_dev -o $(EXAMPLES_BIN)/go-app .
 
@@ -165,6 +172,7 @@ examples-lint: py-env node-addon-dev
 
 # One server, the three example apps, every SDK against it: cross-language bans, IP blocks,
 # kill -9 and restart, a 30 s outage, signed webhooks (tests/e2e/).
+e2e-test: EXAMPLES_CARGO_FLAGS := --all-targets
 e2e-test: examples-build examples-lint
 	cd tests/e2e && $(PY) -m pytest -q -p no:cacheprovider
 
