@@ -12,6 +12,7 @@ pub mod loadgen;
 pub mod metrics;
 pub mod notify;
 pub mod pipeline;
+pub mod priority;
 pub mod state;
 pub mod store;
 pub mod writer;
@@ -97,6 +98,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         });
     }
 
+    let ingest = Arc::new(priority::IngestActivity::default());
     let notifier = notify::Notifier::start(store.clone(), config.notify.clone(), metrics.clone());
     let poll = Duration::from_millis(config.server.pg_poll.ms().max(10) as u64);
     let runner = pipeline::Pipeline {
@@ -107,6 +109,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         metrics: metrics.clone(),
         wake: wake.clone(),
         poll,
+        ingest: ingest.clone(),
     };
     let pipeline = tokio::spawn(runner.run(shutdown_rx.clone()));
     spawn_retention(
@@ -119,6 +122,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
     let events = Arc::new(writer::EventWriter::start(store.clone(), wake));
     let state = AppState {
         events,
+        ingest,
         tokens: Arc::new(auth::AppTokens::new(store.clone())),
         store,
         admin: Arc::new(admin),

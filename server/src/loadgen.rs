@@ -231,7 +231,41 @@ async fn ingest(
         percentile(&lat, 0.99) * 1e3,
         lat.last().copied().unwrap_or(f64::NAN) * 1e3,
     );
+    let behind = engine_catch_up(&client, url).await?;
+    println!(
+        "engine: caught up {:.2} s after the last ack ({:.0} events/s from first batch to caught up)",
+        behind,
+        events as f64 / (elapsed + behind),
+    );
     Ok(())
+}
+
+/// Seconds until the server's engine runner has processed every stored event (its lag gauge
+/// reads 0 twice in a row; during a burst it gives way to ingest, see priority.rs).
+async fn engine_catch_up(client: &reqwest::Client, url: &str) -> Result<f64> {
+    let started = Instant::now();
+    let mut zero_reads = 0;
+    while zero_reads < 2 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let text = client
+            .get(format!("{url}/metrics"))
+            .send()
+            .await
+            .map_err(failed)?
+            .text()
+            .await
+            .map_err(failed)?;
+        let lag = text
+            .lines()
+            .find_map(|l| l.strip_prefix("vigil_engine_lag_events "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .ok_or_else(|| failed("no vigil_engine_lag_events in /metrics"))?;
+        zero_reads = if lag == 0.0 { zero_reads + 1 } else { 0 };
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err(failed("the engine did not catch up within 10 minutes"));
+        }
+    }
+    Ok(started.elapsed().as_secs_f64() - 0.2)
 }
 
 #[allow(clippy::too_many_arguments)]

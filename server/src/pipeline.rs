@@ -22,6 +22,7 @@ use crate::decisions::Hub;
 use crate::error::Result;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
+use crate::priority::IngestActivity;
 use crate::store::{
     DecisionRow, Effects, IncidentRow, NotificationRow, RiskRow, RunRow, SignalRow, Store,
     TailEvent, UserRow,
@@ -29,10 +30,16 @@ use crate::store::{
 
 const CHUNK: i64 = 5000;
 /// Longest a user's row waits while the runner works through a backlog.
-const USERS_EVERY: Duration = Duration::from_secs(1);
+const USERS_EVERY: Duration = Duration::from_secs(5);
 /// ... and at most this many events' worth: the write holds SQLite's only writer, which
 /// batches being acknowledged wait for.
-const USERS_MAX: usize = 20_000;
+const USERS_MAX: usize = 100_000;
+/// Rows of users and of the per-user event index per transaction. Their keys are random, so
+/// each transaction rewrites about one page per row: smaller slices would write the same
+/// pages many times over, larger ones hold up ingest (which waits for the same writer).
+const BULK_ROWS: usize = 20_000;
+/// Longest the runner gives way to batches in flight before each step and each bulk write.
+const DEFER: Duration = Duration::from_millis(200);
 
 pub struct Pipeline {
     pub store: Arc<dyn Store>,
@@ -42,6 +49,7 @@ pub struct Pipeline {
     pub metrics: Arc<Metrics>,
     pub wake: Arc<Notify>,
     pub poll: Duration,
+    pub ingest: Arc<IngestActivity>,
 }
 
 struct Runner {
@@ -288,6 +296,9 @@ impl Pipeline {
         let mut users_written = Instant::now();
         loop {
             let stopping = *shutdown.borrow();
+            if !stopping {
+                self.ingest.wait_idle(DEFER).await;
+            }
             let events = if stopping {
                 Vec::new()
             } else {
@@ -314,10 +325,16 @@ impl Pipeline {
             let mut fx = self.step(&mut runner, &events, &mut pending);
             last = events.last().map_or(last, |e| e.seq);
             // While there is a backlog, users rows and the per-user event index wait (a burst
-            // then writes each user about once a second instead of once per step, in one large
-            // transaction) and so does the stored progress, so a crash replays, idempotently,
+            // then writes each user about once a second instead of once per step) and so does
+            // the stored progress, so a crash replays, idempotently,
             // the events whose users were not written.
             let caught_up = events.len() < CHUNK as usize;
+            let lag = if caught_up {
+                0
+            } else {
+                self.store.event_head().await.map_or(0, |head| head - last)
+            };
+            self.metrics.engine_lag.set(lag);
             if caught_up
                 || stopping
                 || users_written.elapsed() >= USERS_EVERY
@@ -328,27 +345,56 @@ impl Pipeline {
                 fx.progress = last;
                 users_written = Instant::now();
             }
-            if fx.is_empty() && fx.progress == 0 {
-                continue;
+            self.write(fx).await;
+        }
+    }
+
+    /// Stores one step's effects. Users rows and the per-user event index can run to tens of
+    /// thousands of rows after a burst: they go in slices, giving way to ingest between them,
+    /// and the progress goes with the last slice (a crash replays the rest idempotently).
+    async fn write(&self, mut fx: Effects) {
+        let mut users = std::mem::take(&mut fx.users).into_iter();
+        let mut user_events = std::mem::take(&mut fx.user_events).into_iter();
+        let progress = std::mem::take(&mut fx.progress);
+        loop {
+            fx.users = users.by_ref().take(BULK_ROWS).collect();
+            fx.user_events = user_events
+                .by_ref()
+                .take(BULK_ROWS - fx.users.len())
+                .collect();
+            let last = users.len() == 0 && user_events.len() == 0;
+            if last {
+                fx.progress = progress;
             }
-            // The engines already moved on: retry the write, never the processing, or
-            // counters would see the events twice.
-            let applied = loop {
-                match self.store.apply(&fx).await {
-                    Ok(a) => break a,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "storing engine effects failed; retrying");
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
+            if !fx.is_empty() || fx.progress > 0 {
+                self.apply(&fx).await;
+            }
+            if last {
+                return;
+            }
+            fx = Effects::default();
+            self.ingest.wait_idle(DEFER).await;
+        }
+    }
+
+    async fn apply(&self, fx: &Effects) {
+        // The engines already moved on: retry the write, never the processing, or counters
+        // would see the events twice.
+        let applied = loop {
+            match self.store.apply(fx).await {
+                Ok(a) => break a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "storing engine effects failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
                 }
-            };
-            self.metrics.playbook_runs.inc_by(applied.runs);
-            for (app, cursor) in applied.cursors {
-                self.hub.publish(app, cursor);
             }
-            for n in applied.notifications {
-                self.notifier.enqueue(n);
-            }
+        };
+        self.metrics.playbook_runs.inc_by(applied.runs);
+        for (app, cursor) in applied.cursors {
+            self.hub.publish(app, cursor);
+        }
+        for n in applied.notifications {
+            self.notifier.enqueue(n);
         }
     }
 

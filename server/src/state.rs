@@ -8,6 +8,7 @@ use crate::auth::{AdminToken, AppTokens};
 use crate::config::Config;
 use crate::decisions::Hub;
 use crate::metrics::Metrics;
+use crate::priority::IngestActivity;
 use crate::store::Store;
 use crate::writer::EventWriter;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub metrics: Arc<Metrics>,
     pub events: Arc<EventWriter>,
+    /// Batches being parsed or written, which the engine runner gives way to.
+    pub ingest: Arc<IngestActivity>,
     pub config: Arc<Config>,
     /// Flips to true on shutdown so long polls answer at once.
     pub shutdown: watch::Receiver<bool>,

@@ -1,5 +1,7 @@
 //! `kill -9` during a stream of batches: no acknowledged event is lost, and after the client
-//! resends what was not acknowledged (same ids), nothing is stored twice. Runs the real binary.
+//! resends what was not acknowledged (same ids), nothing is stored twice. SIGTERM during a
+//! stream: in-flight batches are finished and answered, and the process exits cleanly. Runs
+//! the real binary.
 
 mod common;
 
@@ -53,12 +55,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_loses_no_acknowledged_event_and_stores_no_duplicate() {
-    let (_dir, db) = temp_db();
+fn create_app(db: &str) -> String {
     // `app create` prints the token as its last line.
     let out = Command::new(BIN)
-        .args(["app", "create", "crash", "--db", &db])
+        .args(["app", "create", "crash", "--db", db])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -70,18 +70,13 @@ async fn kill_9_loses_no_acknowledged_event_and_stores_no_duplicate() {
         .trim()
         .to_owned();
     assert!(token.starts_with("vga_"));
+    token
+}
 
-    let port = free_port();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let mut first = Some(spawn(&db, port));
-    wait_ready(&client, port).await;
-
-    // 60 batches of 200 events, built up front so retries resend identical ids.
+/// 60 batches of 200 events, built up front so retries resend identical ids.
+fn batches() -> Vec<Vec<Value>> {
     let t = now_ms() - 3_600_000;
-    let batches: Vec<Vec<Value>> = (0..60)
+    (0..60)
         .map(|b| {
             (0..200)
                 .map(|i| {
@@ -94,7 +89,92 @@ async fn kill_9_loses_no_acknowledged_event_and_stores_no_duplicate() {
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+async fn stored(db: &str) -> (i64, i64) {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let counts = sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_batches_and_exits_cleanly() {
+    let (_dir, db) = temp_db();
+    let token = create_app(&db);
+    let port = free_port();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut child = spawn(&db, port);
+    wait_ready(&client, port).await;
+
+    let url = format!("http://127.0.0.1:{port}/v1/batch");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for (lane, lane_batches) in batches().chunks(15).enumerate() {
+        let (tx, client, url, token) = (tx.clone(), client.clone(), url.clone(), token.clone());
+        let lane_batches = lane_batches.to_vec();
+        tokio::spawn(async move {
+            for (i, b) in lane_batches.into_iter().enumerate() {
+                let acked = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({"sdk": sdk(), "events": b}))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 202);
+                let _ = tx.send((lane * 15 + i, acked));
+            }
+        });
+    }
+    drop(tx);
+    let mut acked = 0;
+    let mut answered = 0;
+    let mut signalled = false;
+    while let Some((_, ok)) = rx.recv().await {
+        answered += 1;
+        acked += usize::from(ok);
+        if answered == 20 && !signalled {
+            signalled = true;
+            // SAFETY: plain kill(2) on our own child's pid.
+            assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit within 20 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    assert!((20..60).contains(&acked), "acked {acked}");
+    // Every batch stored was answered 202 and every 202 was stored: none cut in half.
+    let (rows, distinct) = stored(&db).await;
+    assert_eq!(rows, acked as i64 * 200);
+    assert_eq!(distinct, rows);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_no_acknowledged_event_and_stores_no_duplicate() {
+    let (_dir, db) = temp_db();
+    let token = create_app(&db);
+
+    let port = free_port();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut first = Some(spawn(&db, port));
+    wait_ready(&client, port).await;
+
+    let batches = batches();
     let url = format!("http://127.0.0.1:{port}/v1/batch");
     let (c2, t2) = (client.clone(), token.clone());
     let send = move |batch: Vec<Value>| {
@@ -165,15 +245,9 @@ async fn kill_9_loses_no_acknowledged_event_and_stores_no_duplicate() {
     let _ = accepted;
 
     // Count what is stored: exactly one row per event id sent.
-    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-    let (rows, distinct): (i64, i64) =
-        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (rows, distinct) = stored(&db).await;
     assert_eq!(rows, 60 * 200);
     assert_eq!(distinct, rows);
-    pool.close().await;
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -1,7 +1,6 @@
 //! `POST /v1/batch`: validate everything, store (grouped with concurrent batches into one
 //! transaction), answer 202 after the commit.
 
-use std::borrow::Cow;
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -22,6 +21,7 @@ pub async fn post(
     body: Bytes,
 ) -> Result<(StatusCode, Json<BatchAccepted>)> {
     let started = Instant::now();
+    let _busy = st.ingest.begin();
     let encoding = headers
         .get(axum::http::header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -29,14 +29,13 @@ pub async fn post(
         .trim()
         .to_ascii_lowercase();
     let parsed = match encoding.as_str() {
-        "gzip" | "x-gzip" => ingest::gunzip(&body).map(Cow::Owned),
-        "identity" | "" => Ok(Cow::Borrowed(&body[..])),
+        "gzip" | "x-gzip" => ingest::gunzip(&body, ingest::parse_batch),
+        "identity" | "" => ingest::parse_batch(&body),
         _ => Err(Error::bad(
             "unsupported_encoding",
             "Content-Encoding must be gzip or absent",
         )),
-    }
-    .and_then(|raw| ingest::parse_batch(&raw));
+    };
     let events = match parsed {
         Ok(e) => e,
         Err(e) => {

@@ -1,7 +1,9 @@
 //! Storage behind one trait, with SQLite and PostgreSQL back ends. Both share their SQL (see
 //! `shared.rs`); the differences (pools, locks, LISTEN/NOTIFY, migrations) live in their files.
 
+mod event_insert;
 mod postgres;
+pub mod retention;
 mod shared;
 mod sqlite;
 
@@ -261,6 +263,9 @@ pub trait Store: Send + Sync + 'static {
     async fn list_apps(&self) -> Result<Vec<AppRow>>;
     async fn admin_hash(&self) -> Result<Option<[u8; 32]>>;
     async fn set_admin_hash(&self, hash: &[u8; 32]) -> Result<()>;
+
+    /// The highest event seq stored (0 when there is none).
+    async fn event_head(&self) -> Result<i64>;
 
     /// Inserts batches in one transaction, committed before returning; returns for each batch
     /// how many of its events were new (the rest were duplicates of stored event ids).

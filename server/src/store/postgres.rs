@@ -8,8 +8,9 @@ use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 use tokio::sync::mpsc;
 
+use super::event_insert::insert_values;
 use super::shared::{sql_store, Dialect};
-use super::Change;
+use super::{Batch, Change};
 use crate::config::Config;
 use crate::error::Result;
 
@@ -21,12 +22,15 @@ pub struct PgStore {
 const DIALECT: Dialect = Dialect {
     name: "postgres",
     greatest: "GREATEST",
-    lock_events: Some("SELECT pg_advisory_xact_lock(7471, 0)"),
-    notify_events: Some("SELECT pg_notify('vigil_events', '')"),
     lock_app: Some("SELECT pg_advisory_xact_lock(7470, $1)"),
     notify_decisions: Some("SELECT pg_notify('vigil_decisions', $1)"),
     snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
 };
+
+/// Taken before inserting events so sequence order equals commit order: a reader that has seen
+/// seq N can never later find a smaller one committed.
+const LOCK_EVENTS: &str = "SELECT pg_advisory_xact_lock(7471, 0)";
+const NOTIFY_EVENTS: &str = "SELECT pg_notify('vigil_events', '')";
 
 impl PgStore {
     pub async fn open(url: &str, config: &Config) -> Result<PgStore> {
@@ -41,6 +45,26 @@ impl PgStore {
             write: pool.clone(),
             read: pool,
         })
+    }
+
+    /// One multi-row INSERT per batch, under the lock that makes sequence order commit order.
+    async fn insert_event_batches(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(LOCK_EVENTS).execute(&mut *tx).await?;
+        let mut inserted = Vec::with_capacity(batches.len());
+        for batch in batches {
+            if batch.events.is_empty() {
+                inserted.push(0);
+                continue;
+            }
+            let mut qb = insert_values::<Postgres>(batch.app, batch.events, now);
+            inserted.push(qb.build().execute(&mut *tx).await?.rows_affected());
+        }
+        if inserted.iter().any(|n| *n > 0) {
+            sqlx::query(NOTIFY_EVENTS).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
     }
 
     async fn start_listening(&self, tx: mpsc::UnboundedSender<Change>) -> Result<()> {

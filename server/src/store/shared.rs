@@ -6,10 +6,6 @@ pub(super) struct Dialect {
     pub name: &'static str,
     /// Two-argument maximum: `MAX` in SQLite, `GREATEST` in PostgreSQL.
     pub greatest: &'static str,
-    /// Taken before inserting events so sequence order equals commit order: a reader that
-    /// has seen seq N can never later find a smaller one committed.
-    pub lock_events: Option<&'static str>,
-    pub notify_events: Option<&'static str>,
     /// Same for one app's decision cursors (`$1` = the app id as int4).
     pub lock_app: Option<&'static str>,
     /// `$1` = "app:cursor".
@@ -22,8 +18,6 @@ pub(super) struct Dialect {
 /// Rows per multi-row INSERT: below SQLite's bound-parameter limit (32 766) for the widest
 /// table.
 pub(super) const CHUNK: usize = 500;
-/// Events per INSERT: a whole batch (13 parameters a row).
-pub(super) const EVENT_CHUNK: usize = 1000;
 
 /// Keeps the last operation per decision id, in cursor order: between two cursors a client
 /// needs only each decision's final state.
@@ -127,45 +121,8 @@ macro_rules! sql_store {
                 batches: &[crate::store::Batch<'_>],
                 now: i64,
             ) -> crate::error::Result<Vec<u64>> {
-                let mut tx = self.write.begin().await?;
-                if let Some(lock) = $d.lock_events {
-                    sqlx::query(lock).execute(&mut *tx).await?;
-                }
-                let mut inserted = Vec::with_capacity(batches.len());
-                for batch in batches {
-                    let mut n = 0;
-                    for chunk in batch.events.chunks(crate::store::shared::EVENT_CHUNK) {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO events (app_id, event_id, ts_ms, kind, user_key, ip, data, \
-                             user_ids, user_exists, name, previous_key, email_domain, received_ms) ",
-                        );
-                        qb.push_values(chunk, |mut b, e| {
-                            b.push_bind(batch.app)
-                                .push_bind(&e.event_id[..])
-                                .push_bind(e.ts_ms)
-                                .push_bind(e.kind)
-                                .push_bind(e.user_key.as_deref())
-                                .push_bind(e.ip.as_deref())
-                                .push_bind(e.data.as_str())
-                                .push_bind(e.engine.user_ids.as_deref())
-                                .push_bind(e.engine.user_exists)
-                                .push_bind(e.engine.name.as_deref())
-                                .push_bind(e.engine.previous_key.as_deref())
-                                .push_bind(e.engine.email_domain.as_deref())
-                                .push_bind(now);
-                        });
-                        qb.push(" ON CONFLICT (app_id, event_id) DO NOTHING");
-                        n += qb.build().execute(&mut *tx).await?.rows_affected();
-                    }
-                    inserted.push(n);
-                }
-                if inserted.iter().any(|n| *n > 0) {
-                    if let Some(notify) = $d.notify_events {
-                        sqlx::query(notify).execute(&mut *tx).await?;
-                    }
-                }
-                tx.commit().await?;
-                Ok(inserted)
+                // The hot path differs per back end: see `insert_event_batches` in each.
+                self.insert_event_batches(batches, now).await
             }
 
             async fn events_after(
@@ -181,6 +138,12 @@ macro_rules! sql_store {
                 .bind(limit)
                 .fetch_all(&self.read)
                 .await?)
+            }
+
+            async fn event_head(&self) -> crate::error::Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&self.read)
+                    .await?)
             }
 
             async fn progress(&self) -> crate::error::Result<i64> {
@@ -795,22 +758,42 @@ macro_rules! sql_store {
             }
 
             async fn prune(&self, before_ms: i64) -> crate::error::Result<u64> {
-                let mut tx = self.write.begin().await?;
                 // Never drop an event the engine has not processed yet.
-                let events = sqlx::query(
-                    "DELETE FROM events WHERE received_ms < $1 \
-                     AND seq <= (SELECT seq FROM engine_progress WHERE id = 1)",
-                )
-                .bind(before_ms)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                sqlx::query(
-                    "DELETE FROM user_events WHERE seq < COALESCE((SELECT MIN(seq) FROM events), \
-                     (SELECT seq + 1 FROM engine_progress WHERE id = 1))",
-                )
-                .execute(&mut *tx)
+                let progress: i64 =
+                    sqlx::query_scalar("SELECT seq FROM engine_progress WHERE id = 1")
+                        .fetch_one(&self.write)
+                        .await?;
+                let cut = crate::store::retention::first_kept_seq(progress, before_ms, |seq| async move {
+                    Ok(sqlx::query_as::<_, (i64, i64)>(
+                        "SELECT seq, received_ms FROM events WHERE seq >= $1 ORDER BY seq LIMIT 1",
+                    )
+                    .bind(seq)
+                    .fetch_optional(&self.read)
+                    .await?)
+                })
                 .await?;
+                // In slices, each its own transaction: ingest waits for the same writer.
+                let mut events = 0;
+                loop {
+                    let n = sqlx::query(
+                        "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < $1 \
+                         ORDER BY seq LIMIT $2)",
+                    )
+                    .bind(cut)
+                    .bind(crate::store::retention::SLICE)
+                    .execute(&self.write)
+                    .await?
+                    .rows_affected();
+                    events += n;
+                    if n < crate::store::retention::SLICE as u64 {
+                        break;
+                    }
+                }
+                let mut tx = self.write.begin().await?;
+                sqlx::query("DELETE FROM user_events WHERE seq < $1")
+                    .bind(cut)
+                    .execute(&mut *tx)
+                    .await?;
                 for table in ["signals", "risk_history", "playbook_runs", "notification_attempts"] {
                     sqlx::query(&format!("DELETE FROM {table} WHERE ts_ms < $1"))
                         .bind(before_ms)
