@@ -3,10 +3,10 @@
 # polls, against SQLite and (when VIGIL_TEST_PG_URL is set) PostgreSQL. Everything on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-server}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 cargo build --release -p vigil-server >&2
 BIN=$CARGO_TARGET_DIR/release/vigil-server
-EVENTS=${EVENTS:-200000}
+EVENTS=${EVENTS:-500000}
 POLLERS=${POLLERS:-1000}
 export VIGIL_ADMIN_TOKEN=bench-admin
 WORK=$(mktemp -d)
@@ -24,7 +24,7 @@ run() {
   PIDS+=($!)
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$p/readyz >/dev/null && break; sleep 0.1; done
   echo "== $label"
-  "$BIN" loadgen ingest --url http://127.0.0.1:$p --token "$token" --events "$EVENTS" --batch 1000 --concurrency 4
+  "$BIN" loadgen ingest --url http://127.0.0.1:$p --token "$token" --events "$EVENTS" --batch 1000 --concurrency "${CONCURRENCY:-16}"
   "$BIN" loadgen poll --url http://127.0.0.1:$p --token "$token" --admin-token "$VIGIL_ADMIN_TOKEN" --app "$app" --pollers "$POLLERS" --decisions 20
 }
 
