@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod decisions;
 pub mod error;
 pub mod http;
@@ -103,7 +104,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         store: store.clone(),
         config: config.engine.clone(),
         hub: hub.clone(),
-        notifier,
+        notifier: notifier.clone(),
         metrics: metrics.clone(),
         wake: wake.clone(),
         poll,
@@ -115,6 +116,11 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         shutdown_rx.clone(),
     );
     spawn_expiry(store.clone(), hub.clone(), poll, shutdown_rx.clone());
+    dashboard::rollup::spawn(
+        store.clone(),
+        config.server.retention.ms(),
+        shutdown_rx.clone(),
+    );
 
     let events = Arc::new(writer::EventWriter::start(store.clone(), wake));
     let state = AppState {
@@ -125,6 +131,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         hub,
         metrics,
         config,
+        dashboard: Arc::new(dashboard::DashboardState::new(notifier)),
         shutdown: shutdown_rx.clone(),
     };
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;

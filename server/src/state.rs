@@ -6,6 +6,7 @@ use tokio::sync::watch;
 
 use crate::auth::{AdminToken, AppTokens};
 use crate::config::Config;
+use crate::dashboard::DashboardState;
 use crate::decisions::Hub;
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub events: Arc<EventWriter>,
     pub config: Arc<Config>,
+    pub dashboard: Arc<DashboardState>,
     /// Flips to true on shutdown so long polls answer at once.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool};
 use tokio::sync::mpsc;
 
+use super::dashboard::dashboard_sql;
 use super::shared::{sql_store, Dialect};
 use super::Change;
 use crate::config::Config;
@@ -64,3 +65,4 @@ impl SqliteStore {
 }
 
 sql_store!(SqliteStore, Sqlite, DIALECT);
+dashboard_sql!(SqliteStore, Sqlite);
