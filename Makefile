@@ -14,7 +14,7 @@ RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
 .PHONY: demo test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
-test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval
+test: lint header-check rust-test pg-test c-test go-test py-test node-test browser-test engine-eval
 	@echo "make test: all suites passed"
 
 tools:
@@ -157,3 +157,12 @@ node-test: server-bin
 node-bench:
 	cd bindings-node && VIGIL_NODE_PROFILE=release npm install --no-audit --no-fund --loglevel=error
 	cd bindings-node && node bench/bench.js
+
+# The dashboard in a real headless Chromium (Debian's, installed with apt when missing), driven
+# by playwright-core against the debug server; screenshots of every page in
+# target/browser-artifacts/.
+browser-test: server-bin
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	cd tests/browser && npm install --no-audit --no-fund --loglevel=error
+	cd tests/browser && npx prettier --check "*.{mjs,json}" ../../server/assets/app.js
+	cd tests/browser && VIGIL_SERVER_BIN=$(SERVER_BIN) CHROMIUM=$$(command -v chromium) npm test

@@ -17,6 +17,8 @@ function drawChart(el) {
         label: s.label,
         stroke: COLORS[i % COLORS.length],
         width: 1.5,
+        // Risk holds its value until the next change: a step, not a slope.
+        paths: spec.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
         points: { show: spec.x.length < 60 },
       })),
     ],

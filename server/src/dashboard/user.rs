@@ -15,7 +15,7 @@ use super::{done, format, layout, render, AppQuery, Layout, NoApp};
 use crate::error::{Error, Result};
 use crate::http::admin::{add_decision, NewDecision};
 use crate::state::{now_ms, AppState};
-use crate::store::StoredEvent;
+use crate::store::{RiskRow, StoredEvent};
 
 const TIMELINE: i64 = 100;
 const RISK_POINTS: i64 = 500;
@@ -81,11 +81,26 @@ struct UserPage {
     risk: String,
     risk_class: &'static str,
     last_seen: String,
-    chart: String,
+    chart: Option<String>,
     signals: Vec<SignalLine>,
     events: Vec<EventLine>,
     decisions: Vec<DecisionLine>,
     durations: &'static [(&'static str, &'static str)],
+}
+
+/// Risk over time: where it started, each change, and where it is now (decayed since), or
+/// nothing for a user whose risk never moved.
+fn risk_chart(history: &[RiskRow], now_risk: f64, now: i64) -> Option<String> {
+    let first = history.first()?;
+    let mut x = vec![(first.ts_ms - 60_000) as f64 / 1000.0];
+    let mut y = vec![first.risk_before];
+    for r in history {
+        x.push(r.ts_ms as f64 / 1000.0);
+        y.push(r.risk_after);
+    }
+    x.push(now.max(first.ts_ms) as f64 / 1000.0);
+    y.push(now_risk);
+    Some(json!({"x": x, "stepped": true, "series": [{"label": "risk", "values": y}]}).to_string())
 }
 
 fn check_key(key: &str) -> Result<()> {
@@ -115,12 +130,7 @@ pub async fn page(
     let now = now_ms();
     let mut history = st.store.risk_history(app, &key, RISK_POINTS).await?;
     history.reverse();
-    // One point per change, at the risk it reached; today's (decayed) risk closes the line.
-    let mut x: Vec<f64> = history.iter().map(|r| r.ts_ms as f64 / 1000.0).collect();
-    let mut y: Vec<f64> = history.iter().map(|r| r.risk_after).collect();
-    x.push(u.last_seen_ms.max(history.last().map_or(0, |r| r.ts_ms)) as f64 / 1000.0);
-    y.push(u.risk);
-    let chart = json!({"x": x, "series": [{"label": "risk", "values": y}]});
+    let chart = risk_chart(&history, u.risk, now);
     let signals = st
         .store
         .signals(app, Some(&key), 50)
@@ -160,7 +170,7 @@ pub async fn page(
             format::ts(u.last_seen_ms),
             format::relative(u.last_seen_ms, now)
         ),
-        chart: chart.to_string(),
+        chart,
         signals,
         events,
         decisions,
