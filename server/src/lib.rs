@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod dashboard_bench;
 pub mod decisions;
 pub mod error;
 pub mod http;
