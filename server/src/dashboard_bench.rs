@@ -162,7 +162,11 @@ async fn seed(db: &str, admin_token: &str, users: usize, events: usize) -> Resul
     let store = crate::store::open(db, &config).await?;
     let token = crate::auth::new_token("vga_");
     let app = store
-        .create_app("bench", &crate::auth::hash_token(&token), crate::state::now_ms())
+        .create_app(
+            "bench",
+            &crate::auth::hash_token(&token),
+            crate::state::now_ms(),
+        )
         .await?;
     let started = Instant::now();
     let identities: Vec<Identity> = (0..users).map(identity).collect();
@@ -354,14 +358,23 @@ async fn pages(
         ("overview", format!("/?app={app}")),
         ("overview 24 h", format!("/?app={app}&hours=24")),
         ("users by risk", format!("/users?app={app}")),
-        ("users by last seen", format!("/users?app={app}&sort=last_seen")),
+        (
+            "users by last seen",
+            format!("/users?app={app}&sort=last_seen"),
+        ),
         ("users next page", next),
-        ("users search e-mail", format!("/users?app={app}&q=user4242%40example.com")),
+        (
+            "users search e-mail",
+            format!("/users?app={app}&q=user4242%40example.com"),
+        ),
         ("users search prefix", format!("/users?app={app}&q=user1")),
         ("user (riskiest)", format!("/users/{risky_key}?app={app}")),
         ("user (last seen)", format!("/users/{some_key}?app={app}")),
         ("incidents open", format!("/incidents?app={app}")),
-        ("incidents resolved", format!("/incidents?app={app}&state=resolved")),
+        (
+            "incidents resolved",
+            format!("/incidents?app={app}&state=resolved"),
+        ),
         ("decisions", format!("/decisions?app={app}")),
         ("playbooks", format!("/playbooks?app={app}")),
         ("apps", format!("/apps?app={app}")),
