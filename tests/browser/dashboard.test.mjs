@@ -26,8 +26,9 @@ let server, browser, context, page, app, token, hook;
 const hooks = [];
 const pageErrors = [];
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+/** A screenshot of the whole page; `fullPage: false` keeps the first screen (README images). */
+async function shot(name, { fullPage = true } = {}) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
 /** Goes to a dashboard path of the test app. */
@@ -72,7 +73,10 @@ before(async () => {
   );
   // Enough users for a second page of 50.
   for (let i = 0; i < 60; i++) {
-    const ids = { email: `user${i}@example.com` };
+    const ids =
+      i % 3
+        ? { email: `user${i}@example.com` }
+        : { email: `user${i}@example.com`, username: `member${i}` };
     events.push(event('auth.success', ids, { ip: `192.0.2.${i + 1}`, ts: now - i * 1000 }));
   }
   // Brute force on one account: a signal, risk up by 20, an incident, a ban of the IP.
@@ -183,6 +187,7 @@ test('finds a user by e-mail and opens their timeline', async () => {
   assert.equal(await page.locator('table.users tbody tr').count(), 12);
   await open('/users?sort=risk');
   await shot('users');
+  await shot('readme-users', { fullPage: false });
 
   await page.fill('input[name=q]', 'Alice@Example.com');
   await page.click('button:has-text("Search")');
@@ -244,6 +249,7 @@ test('resolves an incident, showing the playbook and signals behind it', async (
   assert.match(await page.locator('main').innerText(), /brute_force/);
   assert.equal(await page.locator('table.timeline tr.failed').count(), 12);
   await shot('user-at-risk');
+  await shot('readme-user', { fullPage: false });
   await open('/incidents');
   const id = await incident.getAttribute('id');
   await incident.locator('button:has-text("Resolve")').click();
