@@ -165,6 +165,26 @@ test('signs in with the admin token only, into an HttpOnly SameSite=Strict sessi
   await page.getByText('That is not the admin token.').waitFor();
   assert.equal((await context.cookies()).filter((c) => c.name === 'vigil_session').length, 0);
 
+  // Refused sign-ins are throttled server-wide: three wrong guesses at once take 3 s.
+  const guess = async () => {
+    const form = await fetch(server.base + '/login');
+    const cookie = form.headers.get('set-cookie').split(';')[0];
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())[1];
+    return fetch(server.base + '/login', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf=${csrf}&token=guess`,
+      redirect: 'manual',
+    });
+  };
+  const t0 = Date.now();
+  const answers = await Promise.all([guess(), guess(), guess()]);
+  assert.deepEqual(
+    answers.map((r) => r.status),
+    [401, 401, 401],
+  );
+  assert.ok(Date.now() - t0 >= 2900, `${Date.now() - t0} ms`);
+
   await page.fill('input[name=token]', ADMIN);
   await page.click('button:has-text("Sign in")');
   await page.waitForURL(server.base + '/');

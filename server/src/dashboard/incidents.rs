@@ -85,14 +85,20 @@ pub async fn page(
         .into_iter()
         .map(|u| (u.user_key.clone(), u))
         .collect();
+    let seqs: Vec<i64> = rows.iter().map(|i| i.seq).collect();
+    let triggers: HashMap<(i64, String), String> = st
+        .store
+        .incident_runs(app, &seqs)
+        .await?
+        .into_iter()
+        .map(|(seq, playbook, detail)| ((seq, playbook), trigger_text(&detail)))
+        .collect();
     let now = now_ms();
     let mut incidents = Vec::with_capacity(rows.len());
     for i in rows {
-        let trigger = st
-            .store
-            .incident_run(app, i.seq, &i.playbook)
-            .await?
-            .map(|d| trigger_text(&d))
+        let trigger = triggers
+            .get(&(i.seq, i.playbook.clone()))
+            .cloned()
             .unwrap_or_default();
         let signals = st
             .store

@@ -18,6 +18,8 @@ use crate::auth::new_token;
 use crate::state::{now_ms, AppState};
 
 const LOGIN_COOKIE: &str = "vigil_login";
+/// How long each refused sign-in holds the one refusal slot.
+pub const REFUSED_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -75,6 +77,8 @@ pub async fn submit(State(st): State<AppState>, parts: Parts, body: Bytes) -> Re
         .unwrap_or_default();
     if !st.admin.check(token.trim()) {
         tracing::info!("dashboard sign-in refused");
+        let _slot = st.dashboard.refusals.lock().await;
+        tokio::time::sleep(REFUSED_DELAY).await;
         return form(
             StatusCode::UNAUTHORIZED,
             Some("That is not the admin token."),

@@ -33,6 +33,9 @@ use session::{Flash, SignedIn};
 /// What the dashboard keeps besides the shared state.
 pub struct DashboardState {
     pub sessions: Sessions,
+    /// Taken by every refused sign-in for `login::REFUSED_DELAY`: guesses of the admin token
+    /// are one a second at most, however many connections make them.
+    pub refusals: tokio::sync::Mutex<()>,
     /// Test notifications go through the same worker as the playbooks' ones.
     pub notifier: Notifier,
 }
@@ -41,6 +44,7 @@ impl DashboardState {
     pub fn new(notifier: Notifier) -> DashboardState {
         DashboardState {
             sessions: Sessions::default(),
+            refusals: tokio::sync::Mutex::new(()),
             notifier,
         }
     }

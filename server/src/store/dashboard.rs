@@ -76,8 +76,9 @@ pub trait DashboardStore: Send + Sync {
     async fn open_incident_count(&self, app: i64) -> Result<i64>;
     /// Live, unexpired decisions of an app by scope.
     async fn decision_counts(&self, app: i64, now: i64) -> Result<Vec<(String, i64)>>;
-    /// The serialized playbook action that opened an incident (it says what triggered it).
-    async fn incident_run(&self, app: i64, seq: i64, playbook: &str) -> Result<Option<String>>;
+    /// The `incident` runs at these event sequence numbers: (seq, playbook, the serialized
+    /// playbook action, which says what triggered it), for the incidents page in one query.
+    async fn incident_runs(&self, app: i64, seqs: &[i64]) -> Result<Vec<(i64, String, String)>>;
     /// The latest signals up to event `seq` about a user (or, without one, an IP).
     async fn signals_up_to(
         &self,
@@ -246,21 +247,29 @@ macro_rules! dashboard_sql {
                 .await?)
             }
 
-            async fn incident_run(
+            async fn incident_runs(
                 &self,
                 app: i64,
-                seq: i64,
-                playbook: &str,
-            ) -> crate::error::Result<Option<String>> {
-                Ok(sqlx::query_scalar(
-                    "SELECT detail FROM playbook_runs WHERE app_id = $1 AND playbook = $2 AND seq = $3 \
-                     AND action = 'incident' LIMIT 1",
-                )
-                .bind(app)
-                .bind(playbook)
-                .bind(seq)
-                .fetch_optional(&self.read)
-                .await?)
+                seqs: &[i64],
+            ) -> crate::error::Result<Vec<(i64, String, String)>> {
+                let mut out = Vec::new();
+                for chunk in seqs.chunks(crate::store::shared::CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT seq, playbook, detail FROM playbook_runs WHERE action = 'incident' AND app_id = ",
+                    );
+                    qb.push_bind(app).push(" AND seq IN (");
+                    let mut sep = qb.separated(", ");
+                    for seq in chunk {
+                        sep.push_bind(*seq);
+                    }
+                    qb.push(")");
+                    out.extend(
+                        qb.build_query_as::<(i64, String, String)>()
+                            .fetch_all(&self.read)
+                            .await?,
+                    );
+                }
+                Ok(out)
             }
 
             async fn signals_up_to(

@@ -49,6 +49,20 @@ fn login(n: usize, ok: bool, ts_ms: i64) -> Value {
     serde_json::from_slice(&out).unwrap()
 }
 
+fn login_from(n: usize, ip: &str, ts_ms: i64) -> Value {
+    let ev = Event {
+        id: Some(new_event_id(ts_ms)),
+        ts_ms,
+        kind: EventKind::AuthFailure { exists: Some(true) },
+        user: Some(ids(n)),
+        request: Some(RequestContext::from_parts(Some(ip), Some("t"), None, None).unwrap()),
+        properties: Properties::new(),
+    };
+    let mut out = Vec::new();
+    vigil_core::wire::encode_event(&ev, &mut out);
+    serde_json::from_slice(&out).unwrap()
+}
+
 /// Runs every check on `servers` (one or more instances sharing `db`).
 pub async fn checks(servers: &[&TestServer], db: &str) {
     let s = servers[0];
@@ -270,5 +284,78 @@ pub async fn checks(servers: &[&TestServer], db: &str) {
             .map(|r| r.n)
             .sum::<i64>(),
         USERS as i64
+    );
+    // A brute force on user 5: the incident, the run that opened it, the signals behind it.
+    let victim = ids(5).key().to_string();
+    let attacker = "203.0.113.9";
+    let start = now_ms() - 120_000;
+    let failures: Vec<Value> = (0..12)
+        .map(|i| login_from(5, attacker, start + i * 5000))
+        .collect();
+    for (i, chunk) in failures.chunks(4).enumerate() {
+        assert_eq!(
+            servers[i % servers.len()]
+                .post_batch(&token, chunk)
+                .await
+                .status(),
+            202
+        );
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let incident = loop {
+        let (_, list) = s
+            .admin_get(&format!("/api/incidents?app={app}&state=open"))
+            .await;
+        if let Some(i) = list.as_array().and_then(|l| l.first()) {
+            break i.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no incident");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(store.open_incident_count(app).await.unwrap(), 1);
+    let opened = store.incidents(app, Some("open"), 10).await.unwrap();
+    let runs = store
+        .incident_runs(app, &[opened[0].seq, -1])
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].1, incident["playbook"].as_str().unwrap());
+    assert!(runs[0].2.contains("risk_increase"), "{}", runs[0].2);
+    let by_user = store
+        .signals_up_to(app, Some(&victim), None, opened[0].seq, 5)
+        .await
+        .unwrap();
+    assert!(
+        by_user.iter().any(|s| s.kind == "brute_force"),
+        "{by_user:?}"
+    );
+    assert!(store
+        .signals_up_to(app, Some(&victim), None, opened[0].seq - 100, 5)
+        .await
+        .unwrap()
+        .is_empty());
+    let by_ip = store
+        .signals_up_to(app, None, Some(attacker), i64::MAX, 5)
+        .await
+        .unwrap();
+    assert!(!by_ip.is_empty());
+    // The IP ban comes from the playbook runner just after the incident's step.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store
+        .decisions_on(app, attacker, now_ms())
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(std::time::Instant::now() < deadline, "no IP ban");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let blocks = store
+        .playbook_runs(app, "block-attacking-ips", 5)
+        .await
+        .unwrap();
+    assert!(
+        blocks.iter().any(|r| r.ip.as_deref() == Some(attacker)),
+        "{blocks:?}"
     );
 }
