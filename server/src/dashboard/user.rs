@@ -130,7 +130,10 @@ pub async fn page(
     let now = now_ms();
     let mut history = st.store.risk_history(app, &key, RISK_POINTS).await?;
     history.reverse();
-    let chart = risk_chart(&history, u.risk, now);
+    // Stored as of the last event; risk has decayed since, as the engine computes it.
+    let half_life = st.config.engine.risk.half_life.ms().max(1) as f64;
+    let risk_now = u.risk * (-((now - u.last_seen_ms).max(0) as f64) / half_life).exp2();
+    let chart = risk_chart(&history, risk_now, now);
     let signals = st
         .store
         .signals(app, Some(&key), 50)
@@ -163,8 +166,8 @@ pub async fn page(
         primary: u.primary_key.clone(),
         display: u.display.clone(),
         ids: format::ids(&u.ids),
-        risk: format::score(u.risk),
-        risk_class: format::risk_class(u.risk),
+        risk: format::score(risk_now),
+        risk_class: format::risk_class(risk_now),
         last_seen: format!(
             "{} ({})",
             format::ts(u.last_seen_ms),
