@@ -101,8 +101,8 @@ pub fn read_cookie(parts: &Parts, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| Cookie::parse(c.trim()).ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
         .find(|c| c.name() == name)
         .map(|c| c.value().to_owned())
 }

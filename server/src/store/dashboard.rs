@@ -109,6 +109,8 @@ macro_rules! dashboard_sql {
                 );
                 if let Some(prefix) = &q.prefix {
                     // The matching keys first (an index range, bounded), then their rows.
+                    // CROSS JOIN keeps that order in SQLite: walking users in page order and
+                    // probing the matches instead degrades badly when few users match.
                     qb.push("(SELECT DISTINCT user_key FROM (SELECT user_key FROM user_ids WHERE app_id = ")
                         .push_bind(q.app)
                         .push(" AND value >= ")
@@ -117,7 +119,7 @@ macro_rules! dashboard_sql {
                         .push_bind(crate::store::dashboard::prefix_end(prefix))
                         .push(" ORDER BY value LIMIT ")
                         .push_bind(crate::store::dashboard::SEARCH_CANDIDATES)
-                        .push(") c) m JOIN users u ON u.user_key = m.user_key AND u.app_id = ")
+                        .push(") c) m CROSS JOIN users u WHERE u.user_key = m.user_key AND u.app_id = ")
                         .push_bind(q.app);
                 } else {
                     qb.push("users u WHERE u.app_id = ").push_bind(q.app);
