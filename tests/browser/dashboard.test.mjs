@@ -345,6 +345,8 @@ test('playbooks show runs and notification attempts; a test notification is real
     /signal brute_force or credential_stuffing or account_enumeration/,
   );
   assert.match(await brute.innerText(), /block_ip/);
+  // Runs name the user by e-mail, linking to their page.
+  await brute.getByRole('link', { name: 'victim@example.com' }).waitFor();
   await page.click('button:has-text("Send a test notification")');
   await page.getByText('test notification queued for default').waitFor();
   const sent = await eventually(() => hooks.find((h) => h.test === true), 10000, 'the webhook');

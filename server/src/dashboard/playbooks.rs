@@ -2,6 +2,8 @@
 //! attempts and failures, and a test notification per target, sent through the real
 //! notifier (so it is retried and recorded like any other).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -133,6 +135,25 @@ pub async fn page(
     let mut playbooks = Vec::new();
     for p in &st.config.engine.playbooks {
         playbooks.push(playbook_line(&st, app, p).await?);
+    }
+    // Runs name users by their primary identifier rather than their key.
+    let keys: Vec<String> = playbooks
+        .iter()
+        .flat_map(|p| &p.runs)
+        .filter(|r| r.user_link.is_some())
+        .map(|r| r.subject.clone())
+        .collect();
+    let names: HashMap<String, String> = st
+        .store
+        .users_by_key(app, &keys)
+        .await?
+        .into_iter()
+        .map(|u| (u.user_key, u.display))
+        .collect();
+    for run in playbooks.iter_mut().flat_map(|p| p.runs.iter_mut()) {
+        if let Some(name) = names.get(&run.subject) {
+            run.subject = name.clone();
+        }
     }
     let notifications = st
         .store
