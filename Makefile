@@ -12,9 +12,9 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: bench-start bench-rust bench-server demo e2e-test examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: browser-test bench-start bench-rust bench-server demo e2e-test examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
-test: lint header-check rust-test pg-test c-test go-test py-test node-test engine-eval e2e-test
+test: lint header-check rust-test pg-test c-test go-test py-test node-test browser-test engine-eval e2e-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -221,3 +221,12 @@ node-bench:
 	mkdir -p $(BENCH_DIR)
 	cd bindings-node && BENCH_JSON=$(BENCH_DIR)/node.jsonl node bench/bench.js
 	cd bindings-node && node --expose-gc bench/memory.js | tee -a $(BENCH_DIR)/memory.jsonl
+
+# The dashboard in a real headless Chromium (Debian's, installed with apt when missing), driven
+# by playwright-core against the debug server; screenshots of every page in
+# target/browser-artifacts/.
+browser-test: server-bin
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	cd tests/browser && npm install --no-audit --no-fund --loglevel=error
+	cd tests/browser && npx prettier --check "*.{mjs,json}" ../../server/assets/app.js
+	cd tests/browser && VIGIL_SERVER_BIN=$(SERVER_BIN) CHROMIUM=$$(command -v chromium) npm test

@@ -41,6 +41,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("notification failed: {0}")]
     Notify(String),
+    #[error("dashboard template: {0}")]
+    Template(#[from] askama::Error),
 }
 
 impl Error {

@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
+pub mod dashboard_bench;
 pub mod decisions;
 pub mod error;
 pub mod http;
@@ -105,7 +107,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         store: store.clone(),
         config: config.engine.clone(),
         hub: hub.clone(),
-        notifier,
+        notifier: notifier.clone(),
         metrics: metrics.clone(),
         wake: wake.clone(),
         poll,
@@ -118,6 +120,12 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         shutdown_rx.clone(),
     );
     spawn_expiry(store.clone(), hub.clone(), poll, shutdown_rx.clone());
+    dashboard::rollup::spawn(
+        store.clone(),
+        config.server.retention.ms(),
+        ingest.clone(),
+        shutdown_rx.clone(),
+    );
 
     let events = Arc::new(writer::EventWriter::start(store.clone(), wake));
     let state = AppState {
@@ -129,6 +137,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         hub,
         metrics,
         config,
+        dashboard: Arc::new(dashboard::DashboardState::new(notifier)),
         shutdown: shutdown_rx.clone(),
     };
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;

@@ -22,7 +22,7 @@ use crate::decisions::Hub;
 use crate::error::Result;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
-use crate::priority::IngestActivity;
+use crate::priority::{IngestActivity, DEFER};
 use crate::store::{
     DecisionRow, Effects, IncidentRow, NotificationRow, RiskRow, RunRow, SignalRow, Store,
     TailEvent, UserRow,
@@ -38,8 +38,6 @@ const USERS_MAX: usize = 100_000;
 /// each transaction rewrites about one page per row: smaller slices would write the same
 /// pages many times over, larger ones hold up ingest (which waits for the same writer).
 const BULK_ROWS: usize = 20_000;
-/// Longest the runner gives way to batches in flight before each step and each bulk write.
-const DEFER: Duration = Duration::from_millis(200);
 
 pub struct Pipeline {
     pub store: Arc<dyn Store>,

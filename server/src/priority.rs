@@ -9,6 +9,10 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+/// Longest background writers (the engine runner, the dashboard's rollup) give way to batches
+/// in flight before each step.
+pub const DEFER: Duration = Duration::from_millis(200);
+
 #[derive(Default)]
 pub struct IngestActivity {
     in_flight: AtomicUsize,

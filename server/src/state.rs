@@ -6,6 +6,7 @@ use tokio::sync::watch;
 
 use crate::auth::{AdminToken, AppTokens};
 use crate::config::Config;
+use crate::dashboard::DashboardState;
 use crate::decisions::Hub;
 use crate::metrics::Metrics;
 use crate::priority::IngestActivity;
@@ -23,6 +24,7 @@ pub struct AppState {
     /// Batches being parsed or written, which the engine runner gives way to.
     pub ingest: Arc<IngestActivity>,
     pub config: Arc<Config>,
+    pub dashboard: Arc<DashboardState>,
     /// Flips to true on shutdown so long polls answer at once.
     pub shutdown: watch::Receiver<bool>,
 }

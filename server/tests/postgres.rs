@@ -142,3 +142,13 @@ async fn consecutive_polls_never_repeat_or_skip_a_change_across_instances() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_store_on_two_instances() {
+    let Some(db) = fresh_db().await else { return };
+    let mut a = TestServer::start_on(&db, Config::default()).await;
+    let mut b = TestServer::start_on(&db, Config::default()).await;
+    common::dashboard::checks(&[&a, &b], &db).await;
+    a.stop().await;
+    b.stop().await;
+}

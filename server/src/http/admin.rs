@@ -16,7 +16,7 @@ use super::int_param;
 use crate::auth::{hash_token, new_token, AdminAuth};
 use crate::error::{Error, Result};
 use crate::state::{now_ms, AppState};
-use crate::store::{DecisionRow, IncidentRow, StoredEvent, UserRow};
+use crate::store::{AppRow, DecisionRow, IncidentRow, StoredEvent, UserRow};
 
 type Q = Query<HashMap<String, String>>;
 
@@ -50,7 +50,16 @@ pub async fn create_app(
     _: AdminAuth,
     Json(body): Json<NewApp>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let name = body.name.trim();
+    let (app, token) = add_app(&st, &body.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": app.id, "name": app.name, "token": token})),
+    ))
+}
+
+/// Creates an app; returns it with its token, which is never stored (only its hash).
+pub async fn add_app(st: &AppState, name: &str) -> Result<(AppRow, String)> {
+    let name = name.trim();
     if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
         return Err(Error::bad(
             "invalid_name",
@@ -62,10 +71,7 @@ pub async fn create_app(
         .store
         .create_app(name, &hash_token(&token), now_ms())
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": app.id, "name": app.name, "token": token})),
-    ))
+    Ok((app, token))
 }
 
 pub async fn list_apps(State(st): State<AppState>, _: AdminAuth) -> Result<Json<Value>> {
@@ -219,23 +225,23 @@ pub async fn list_decisions(
     Ok(Json(Value::Array(rows.iter().map(decision_json).collect())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NewDecision {
-    app: i64,
-    scope: String,
+    pub app: i64,
+    pub scope: String,
     #[serde(default)]
-    ids: Option<HashMap<String, String>>,
+    pub ids: Option<HashMap<String, String>>,
     #[serde(default)]
-    value: Option<String>,
+    pub value: Option<String>,
     #[serde(default)]
-    duration_s: Option<i64>,
+    pub duration_s: Option<i64>,
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
     #[serde(default)]
-    action: Option<String>,
+    pub action: Option<String>,
     #[serde(default)]
-    url: Option<String>,
+    pub url: Option<String>,
 }
 
 pub async fn create_decision(
@@ -243,7 +249,16 @@ pub async fn create_decision(
     _: AdminAuth,
     Json(body): Json<NewDecision>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    ensure_app(&st, body.app).await?;
+    let (row, cursor) = add_decision(&st, body).await?;
+    let mut out = decision_json(&row);
+    out["cursor"] = cursor.into();
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Validates and stores a manual decision and announces it to long polls; the admin API and
+/// the dashboard both make decisions through here. Returns the row and the app's new cursor.
+pub async fn add_decision(st: &AppState, body: NewDecision) -> Result<(DecisionRow, i64)> {
+    ensure_app(st, body.app).await?;
     let bad = |m: &str| Error::bad("invalid_decision", m.to_owned());
     let (value, ids) = match body.scope.as_str() {
         "user" => match (&body.ids, &body.value) {
@@ -326,9 +341,7 @@ pub async fn create_decision(
     };
     let cursor = st.store.insert_decision(&row, now).await?;
     st.hub.publish(row.app_id, cursor);
-    let mut out = decision_json(&row);
-    out["cursor"] = cursor.into();
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((row, cursor))
 }
 
 pub async fn delete_decision(
@@ -336,13 +349,19 @@ pub async fn delete_decision(
     _: AdminAuth,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
+    remove_decision(&st, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a live decision and announces it to long polls (admin API and dashboard).
+pub async fn remove_decision(st: &AppState, id: &str) -> Result<()> {
     let (app, cursor) = st
         .store
-        .delete_decision(&id, now_ms())
+        .delete_decision(id, now_ms())
         .await?
         .ok_or(Error::NotFound("decision"))?;
     st.hub.publish(app, cursor);
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 pub async fn playbooks(

@@ -1,7 +1,7 @@
 //! Routes. Everything but the long poll runs under the configured request timeout; the long
 //! poll bounds itself (at most 30 s).
 
-mod admin;
+pub(crate) mod admin;
 mod batch;
 mod decisions;
 mod health;
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/playbooks", get(admin::playbooks))
         .route("/api/notifications", get(admin::notifications))
         .route("/api/events", get(admin::events))
+        .merge(crate::dashboard::router())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,

@@ -1,6 +1,7 @@
 //! Storage behind one trait, with SQLite and PostgreSQL back ends. Both share their SQL (see
 //! `shared.rs`); the differences (pools, locks, LISTEN/NOTIFY, migrations) live in their files.
 
+pub mod dashboard;
 mod event_insert;
 mod postgres;
 pub mod retention;
@@ -255,7 +256,7 @@ pub enum Change {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: dashboard::DashboardStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;
 

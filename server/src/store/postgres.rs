@@ -8,6 +8,7 @@ use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 use tokio::sync::mpsc;
 
+use super::dashboard::dashboard_sql;
 use super::event_insert::insert_values;
 use super::shared::{sql_store, Dialect};
 use super::{Batch, Change};
@@ -106,3 +107,4 @@ impl PgStore {
 }
 
 sql_store!(PgStore, Postgres, DIALECT);
+dashboard_sql!(PgStore, Postgres);

@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::mpsc;
 
+use super::dashboard::dashboard_sql;
 use super::event_insert::insert_values;
 use super::shared::{sql_store, Dialect};
 use super::{Batch, Change};
@@ -116,3 +117,4 @@ async fn checkpoint(mut conn: SqliteConnection, store: Weak<()>) {
 }
 
 sql_store!(SqliteStore, Sqlite, DIALECT);
+dashboard_sql!(SqliteStore, Sqlite);

@@ -2,6 +2,8 @@
 //! a given database), and events built with vigil-core's own encoder.
 #![allow(dead_code)]
 
+pub mod dashboard;
+
 use std::net::SocketAddr;
 
 use serde_json::Value;
