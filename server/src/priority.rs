@@ -10,8 +10,10 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Longest background writers (the engine runner, the dashboard's rollup) give way to batches
-/// in flight before each step.
-pub const DEFER: Duration = Duration::from_millis(200);
+/// in flight before each step. Measured at 500 000 events from 16 senders: 65 k events/s
+/// acknowledged with 200 ms, 74 k with 1 s; detection runs up to this much later only while
+/// batches keep arriving back to back.
+pub const DEFER: Duration = Duration::from_millis(1000);
 
 #[derive(Default)]
 pub struct IngestActivity {

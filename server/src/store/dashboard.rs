@@ -317,31 +317,24 @@ macro_rules! dashboard_sql {
             }
 
             async fn roll_up_events(&self) -> crate::error::Result<u64> {
-                // Cheap check on the read pool first: an idle server writes nothing.
-                let (done, newest): (i64, Option<i64>) = sqlx::query_as(
+                // Counted on the read pool, so SQLite's only writer (which ingest waits for)
+                // is held just for the few aggregated rows; an idle server writes nothing.
+                let (from, newest): (i64, Option<i64>) = sqlx::query_as(
                     "SELECT (SELECT seq FROM event_minutes_progress WHERE id = 1), (SELECT MAX(seq) FROM events)",
                 )
                 .fetch_one(&self.read)
                 .await?;
-                if newest.unwrap_or(0) <= done {
+                if newest.unwrap_or(0) <= from {
                     return Ok(0);
                 }
-                let mut tx = self.write.begin().await?;
-                // Locks the progress row (PostgreSQL): instances sharing a database take turns,
-                // and each reads the progress the previous one committed.
-                let from: i64 = sqlx::query_scalar(
-                    "UPDATE event_minutes_progress SET seq = seq WHERE id = 1 RETURNING seq",
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                // Sequence order is commit order (see shared.rs), so once `upto` is visible no
-                // event below it can still appear: nothing is skipped.
+                // Sequence order is commit order (see event_insert.rs), so once `upto` is
+                // visible no event below it can still appear: nothing is skipped.
                 let (upto, count): (Option<i64>, i64) = sqlx::query_as(
                     "SELECT MAX(seq), COUNT(*) FROM events WHERE seq > $1 AND seq <= $2",
                 )
                 .bind(from)
                 .bind(from + crate::store::dashboard::ROLLUP_CHUNK)
-                .fetch_one(&mut *tx)
+                .fetch_one(&self.read)
                 .await?;
                 let upto = match upto {
                     Some(u) => u,
@@ -350,7 +343,7 @@ macro_rules! dashboard_sql {
                         let next: Option<i64> =
                             sqlx::query_scalar("SELECT MIN(seq) FROM events WHERE seq > $1")
                                 .bind(from)
-                                .fetch_one(&mut *tx)
+                                .fetch_one(&self.read)
                                 .await?;
                         match next {
                             Some(n) => n - 1,
@@ -358,20 +351,44 @@ macro_rules! dashboard_sql {
                         }
                     }
                 };
-                sqlx::query(
-                    "INSERT INTO event_minutes (app_id, minute, kind, n) \
-                     SELECT app_id, ts_ms / 60000, kind, COUNT(*) FROM events WHERE seq > $1 AND seq <= $2 \
-                     GROUP BY app_id, ts_ms / 60000, kind \
-                     ON CONFLICT (app_id, minute, kind) DO UPDATE SET n = event_minutes.n + excluded.n",
+                let groups: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+                    "SELECT app_id, ts_ms / 60000, kind, COUNT(*) FROM events \
+                     WHERE seq > $1 AND seq <= $2 GROUP BY app_id, ts_ms / 60000, kind",
                 )
                 .bind(from)
                 .bind(upto)
-                .execute(&mut *tx)
+                .fetch_all(&self.read)
                 .await?;
-                sqlx::query("UPDATE event_minutes_progress SET seq = $1 WHERE id = 1")
-                    .bind(upto)
-                    .execute(&mut *tx)
-                    .await?;
+                let mut tx = self.write.begin().await?;
+                // Compare and set: when instances sharing a database race for the same range,
+                // the first to commit moves the progress and the others add nothing (on
+                // PostgreSQL the row lock makes them wait for that commit, then find no match).
+                let moved = sqlx::query(
+                    "UPDATE event_minutes_progress SET seq = $1 WHERE id = 1 AND seq = $2",
+                )
+                .bind(upto)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved == 0 {
+                    return Ok(0);
+                }
+                for chunk in groups.chunks(crate::store::shared::CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO event_minutes (app_id, minute, kind, n) ",
+                    );
+                    qb.push_values(chunk, |mut b, (app, minute, kind, n)| {
+                        b.push_bind(*app)
+                            .push_bind(*minute)
+                            .push_bind(kind.as_str())
+                            .push_bind(*n);
+                    });
+                    qb.push(
+                        " ON CONFLICT (app_id, minute, kind) DO UPDATE SET n = event_minutes.n + excluded.n",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
                 Ok(count.max(1) as u64)
             }
