@@ -27,15 +27,7 @@ async fn health_ready_metrics() {
         )
         .await;
     assert_eq!(r.status(), 202);
-    let text = s
-        .client
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.metrics().await;
     for name in [
         "vigil_events_accepted_total 1",
         "vigil_events_duplicates_total 0",
@@ -275,15 +267,7 @@ async fn batch_errors() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    let text = s
-        .client
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.metrics().await;
     assert!(text.contains("vigil_batches_rejected_total"));
     s.stop().await;
 }

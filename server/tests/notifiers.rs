@@ -270,15 +270,7 @@ cooldown = "1h"
         sent("hook") && sent("chat") && sent("pager") && sent("mail"),
         "{notes:?}"
     );
-    let text = s
-        .client
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.metrics().await;
     assert!(
         text.contains("vigil_notification_failures_total 1"),
         "{text}"
