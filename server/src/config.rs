@@ -30,6 +30,9 @@ pub struct ServerConfig {
     /// PostgreSQL: how often to look for new events and decisions when no NOTIFY came.
     pub pg_poll: DurationMs,
     pub max_connections: u32,
+    /// Batches inflated and validated at once; 0 means one fewer than the cores (at least
+    /// one), which leaves SQLite's single writer a core of its own.
+    pub ingest_parsers: usize,
 }
 
 impl Default for ServerConfig {
@@ -40,6 +43,7 @@ impl Default for ServerConfig {
             sqlite_synchronous: "full".into(),
             pg_poll: DurationMs::from_secs(1),
             max_connections: 16,
+            ingest_parsers: 0,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod loadgen;
 pub mod metrics;
 pub mod notify;
+pub mod parsers;
 pub mod pipeline;
 pub mod priority;
 pub mod state;
@@ -131,6 +132,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
     let state = AppState {
         events,
         ingest,
+        parsers: Arc::new(parsers::Parsers::new(config.server.ingest_parsers)),
         tokens: Arc::new(auth::AppTokens::new(store.clone())),
         store,
         admin: Arc::new(admin),

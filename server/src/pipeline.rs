@@ -29,8 +29,11 @@ use crate::store::{
 };
 
 const CHUNK: i64 = 5000;
-/// Longest a user's row waits while the runner works through a backlog.
-const USERS_EVERY: Duration = Duration::from_secs(5);
+/// Longest a sighting waits to be written to users and the per-user event index while the
+/// runner works through a backlog. Those tables only feed the dashboard, and their random keys
+/// make them the dearest writes the runner does: during a burst of batches they wait, so that
+/// SQLite's single writer goes to acknowledging batches (detection effects are not held back).
+const USERS_EVERY: Duration = Duration::from_secs(15);
 /// ... and at most this many events' worth: the write holds SQLite's only writer, which
 /// batches being acknowledged wait for.
 const USERS_MAX: usize = 100_000;
@@ -291,7 +294,6 @@ impl Pipeline {
             "engine state rebuilt from retained events"
         );
         let mut pending = PendingUsers::default();
-        let mut users_written = Instant::now();
         loop {
             let stopping = *shutdown.borrow();
             if !stopping {
@@ -335,13 +337,13 @@ impl Pipeline {
             self.metrics.engine_lag.set(lag);
             if caught_up
                 || stopping
-                || users_written.elapsed() >= USERS_EVERY
+                || pending.since.is_some_and(|t| t.elapsed() >= USERS_EVERY)
                 || pending.user_events.len() >= USERS_MAX
             {
                 fx.users = users_rows(pending.users.drain());
                 fx.user_events = std::mem::take(&mut pending.user_events);
                 fx.progress = last;
-                users_written = Instant::now();
+                pending.since = None;
             }
             self.write(fx).await;
         }
@@ -416,6 +418,7 @@ impl Pipeline {
             let Some(key) = &ev.user_key else {
                 continue;
             };
+            pending.since.get_or_insert_with(Instant::now);
             pending.user_events.push((ev.app_id, key.clone(), ev.seq));
             // Failures on accounts that do not exist would fill the users table with
             // whatever an enumeration run tries.
@@ -456,6 +459,8 @@ impl Pipeline {
 struct PendingUsers {
     users: HashMap<(i64, String), SeenUser>,
     user_events: Vec<(i64, String, i64)>,
+    /// When the oldest sighting not yet written was processed.
+    since: Option<Instant>,
 }
 
 impl PendingUsers {

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::dashboard::DashboardState;
 use crate::decisions::Hub;
 use crate::metrics::Metrics;
+use crate::parsers::Parsers;
 use crate::priority::IngestActivity;
 use crate::store::Store;
 use crate::writer::EventWriter;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub events: Arc<EventWriter>,
     /// Batches being parsed or written, which the engine runner gives way to.
     pub ingest: Arc<IngestActivity>,
+    pub parsers: Arc<Parsers>,
     pub config: Arc<Config>,
     pub dashboard: Arc<DashboardState>,
     /// Flips to true on shutdown so long polls answer at once.

@@ -16,6 +16,7 @@ use super::int_param;
 use crate::auth::{hash_token, new_token, AdminAuth};
 use crate::error::{Error, Result};
 use crate::state::{now_ms, AppState};
+use crate::store::dashboard::{UserOrder, UsersQuery};
 use crate::store::{AppRow, DecisionRow, IncidentRow, StoredEvent, UserRow};
 
 type Q = Query<HashMap<String, String>>;
@@ -96,12 +97,21 @@ fn user_json(u: &UserRow) -> Value {
 
 pub async fn users(State(st): State<AppState>, _: AdminAuth, Query(q): Q) -> Result<Json<Value>> {
     let app = app_param(&st, &q).await?;
-    let by_risk = match q.get("sort").map(String::as_str) {
-        None | Some("risk") => true,
-        Some("last_seen") => false,
+    let order = match q.get("sort").map(String::as_str) {
+        None | Some("risk") => UserOrder::Risk,
+        Some("last_seen") => UserOrder::LastSeen,
         Some(_) => return Err(Error::bad("invalid_parameter", "sort is risk or last_seen")),
     };
-    let rows = st.store.users(app, by_risk, limit(&q, 50)?).await?;
+    let rows = st
+        .store
+        .users_page(&UsersQuery {
+            app,
+            order,
+            prefix: None,
+            after: None,
+            limit: limit(&q, 50)?,
+        })
+        .await?;
     Ok(Json(Value::Array(rows.iter().map(user_json).collect())))
 }
 

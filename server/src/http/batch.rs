@@ -10,8 +10,7 @@ use axum::Json;
 use vigil_core::wire::BatchAccepted;
 
 use crate::auth::AppAuth;
-use crate::error::{Error, Result};
-use crate::ingest;
+use crate::error::Result;
 use crate::state::AppState;
 
 pub async fn post(
@@ -28,14 +27,7 @@ pub async fn post(
         .unwrap_or("identity")
         .trim()
         .to_ascii_lowercase();
-    let parsed = match encoding.as_str() {
-        "gzip" | "x-gzip" => ingest::gunzip(&body, ingest::parse_batch),
-        "identity" | "" => ingest::parse_batch(&body),
-        _ => Err(Error::bad(
-            "unsupported_encoding",
-            "Content-Encoding must be gzip or absent",
-        )),
-    };
+    let parsed = st.parsers.parse(encoding, body).await;
     let events = match parsed {
         Ok(e) => e,
         Err(e) => {

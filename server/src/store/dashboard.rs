@@ -104,9 +104,27 @@ macro_rules! dashboard_sql {
                 q: &crate::store::dashboard::UsersQuery,
             ) -> crate::error::Result<Vec<crate::store::UserRow>> {
                 use crate::store::dashboard::UserOrder;
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT u.app_id, u.user_key, u.ids, u.primary_key, u.display, u.risk, u.last_seen_ms FROM ",
-                );
+                const COLS: &str = "SELECT u.app_id, u.user_key, u.ids, u.primary_key, u.display, u.risk, u.last_seen_ms FROM ";
+                const BY_RISK: &str = " ORDER BY u.risk DESC, u.last_seen_ms DESC, u.user_key DESC";
+                const BY_SEEN: &str = " ORDER BY u.last_seen_ms DESC, u.user_key DESC";
+                let mut qb = sqlx::QueryBuilder::<$db>::new(COLS);
+                // `(risk, last_seen, key) < cursor` or `(last_seen, key) < cursor`.
+                let after = |qb: &mut sqlx::QueryBuilder<'_, $db>, with_risk: bool| {
+                    if let Some(c) = &q.after {
+                        qb.push(" AND (");
+                        if with_risk {
+                            qb.push("u.risk, ");
+                        }
+                        qb.push("u.last_seen_ms, u.user_key) < (");
+                        if with_risk {
+                            qb.push_bind(c.risk).push(", ");
+                        }
+                        qb.push_bind(c.last_seen_ms)
+                            .push(", ")
+                            .push_bind(c.user_key.clone())
+                            .push(")");
+                    }
+                };
                 if let Some(prefix) = &q.prefix {
                     // The matching keys first (an index range, bounded), then their rows.
                     // CROSS JOIN keeps that order in SQLite: walking users in page order and
@@ -121,27 +139,35 @@ macro_rules! dashboard_sql {
                         .push_bind(crate::store::dashboard::SEARCH_CANDIDATES)
                         .push(") c) m CROSS JOIN users u WHERE u.user_key = m.user_key AND u.app_id = ")
                         .push_bind(q.app);
-                } else {
+                    after(&mut qb, q.order == UserOrder::Risk);
+                    qb.push(if q.order == UserOrder::Risk { BY_RISK } else { BY_SEEN });
+                } else if q.order == UserOrder::LastSeen {
                     qb.push("users u WHERE u.app_id = ").push_bind(q.app);
+                    after(&mut qb, false);
+                    qb.push(BY_SEEN);
+                } else {
+                    // Users with some risk (the partial index users_risky: few users, so a
+                    // sighting of anyone else moves no entry in it), then everyone else by
+                    // last seen (users_by_seen). Each part is at most one page; the outer sort
+                    // merges at most two pages.
+                    let in_risky = q.after.as_ref().is_none_or(|c| c.risk > 0.0);
+                    qb.push("(");
+                    if in_risky {
+                        qb.push("SELECT * FROM (").push(COLS).push("users u WHERE u.app_id = ")
+                            .push_bind(q.app)
+                            .push(" AND u.risk > 0");
+                        after(&mut qb, true);
+                        qb.push(BY_RISK).push(" LIMIT ").push_bind(q.limit).push(") a UNION ALL ");
+                    }
+                    qb.push("SELECT * FROM (").push(COLS).push("users u WHERE u.app_id = ")
+                        .push_bind(q.app)
+                        .push(" AND u.risk = 0");
+                    if !in_risky {
+                        after(&mut qb, false);
+                    }
+                    qb.push(BY_SEEN).push(" LIMIT ").push_bind(q.limit).push(") b) u");
+                    qb.push(BY_RISK);
                 }
-                if let Some(c) = &q.after {
-                    match q.order {
-                        UserOrder::Risk => {
-                            qb.push(" AND (u.risk, u.last_seen_ms, u.user_key) < (")
-                                .push_bind(c.risk)
-                                .push(", ")
-                        }
-                        UserOrder::LastSeen => qb.push(" AND (u.last_seen_ms, u.user_key) < ("),
-                    };
-                    qb.push_bind(c.last_seen_ms)
-                        .push(", ")
-                        .push_bind(c.user_key.clone())
-                        .push(")");
-                }
-                qb.push(match q.order {
-                    UserOrder::Risk => " ORDER BY u.risk DESC, u.last_seen_ms DESC, u.user_key DESC",
-                    UserOrder::LastSeen => " ORDER BY u.last_seen_ms DESC, u.user_key DESC",
-                });
                 qb.push(" LIMIT ").push_bind(q.limit);
                 Ok(qb
                     .build_query_as::<crate::store::UserRow>()

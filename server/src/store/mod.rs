@@ -296,7 +296,6 @@ pub trait Store: dashboard::DashboardStore + Send + Sync + 'static {
     async fn expire_decisions(&self, now: i64) -> Result<Vec<(i64, i64)>>;
     async fn active_decisions(&self, now: i64) -> Result<i64>;
 
-    async fn users(&self, app: i64, by_risk: bool, limit: i64) -> Result<Vec<UserRow>>;
     async fn user(&self, app: i64, key: &str) -> Result<Option<UserRow>>;
     async fn signals(&self, app: i64, user: Option<&str>, limit: i64) -> Result<Vec<SignalRow>>;
     async fn risk_history(&self, app: i64, subject: &str, limit: i64) -> Result<Vec<RiskRow>>;

@@ -294,11 +294,16 @@ macro_rules! sql_store {
                             .push_bind(u.last_seen_ms);
                     });
                     // Instances replaying the same events may write in any order: newest wins.
+                    // A sighting that neither changes the risk nor moves last_seen on by a
+                    // minute writes nothing: the row and its users_by_seen entry stay where they are (users
+                    // active many times a minute would otherwise rewrite both each time).
                     qb.push(
                         // The key is a hash of the identifiers, so they never change for a user.
                         " ON CONFLICT (app_id, user_key) DO UPDATE SET \
                          risk = excluded.risk, last_seen_ms = excluded.last_seen_ms \
-                         WHERE users.last_seen_ms <= excluded.last_seen_ms",
+                         WHERE users.last_seen_ms <= excluded.last_seen_ms \
+                         AND (users.risk <> excluded.risk \
+                              OR excluded.last_seen_ms >= users.last_seen_ms + 60000)",
                     );
                     qb.build().execute(&mut *tx).await?;
                 }
@@ -541,23 +546,6 @@ macro_rules! sql_store {
                 )
                 .bind(now)
                 .fetch_one(&self.read)
-                .await?)
-            }
-
-            async fn users(
-                &self,
-                app: i64,
-                by_risk: bool,
-                limit: i64,
-            ) -> crate::error::Result<Vec<crate::store::UserRow>> {
-                let order = if by_risk { "risk DESC, last_seen_ms DESC" } else { "last_seen_ms DESC" };
-                Ok(sqlx::query_as::<_, crate::store::UserRow>(&format!(
-                    "SELECT app_id, user_key, ids, primary_key, display, risk, last_seen_ms FROM users \
-                     WHERE app_id = $1 ORDER BY {order} LIMIT $2"
-                ))
-                .bind(app)
-                .bind(limit)
-                .fetch_all(&self.read)
                 .await?)
             }
 

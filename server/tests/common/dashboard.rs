@@ -186,51 +186,7 @@ pub async fn checks(servers: &[&TestServer], db: &str) {
         .unwrap()
         .is_empty());
 
-    // Keyset pages of 7: every user exactly once, in order, in both orders.
-    for order in [UserOrder::Risk, UserOrder::LastSeen] {
-        let mut seen = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store
-                .users_page(&UsersQuery {
-                    app,
-                    order,
-                    prefix: None,
-                    after: after.clone(),
-                    limit: 7,
-                })
-                .await
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            after = Some(vigil_server::store::dashboard::UserCursor {
-                risk: last.risk,
-                last_seen_ms: last.last_seen_ms,
-                user_key: last.user_key.clone(),
-            });
-            seen.extend(page);
-        }
-        assert_eq!(seen.len(), USERS, "{order:?}");
-        assert_eq!(
-            seen.iter()
-                .map(|u| &u.user_key)
-                .collect::<BTreeSet<_>>()
-                .len(),
-            USERS
-        );
-        let whole = store.users_page(&all_users(order)).await.unwrap();
-        assert_eq!(
-            seen.iter().map(|u| &u.user_key).collect::<Vec<_>>(),
-            whole.iter().map(|u| &u.user_key).collect::<Vec<_>>()
-        );
-        for w in whole.windows(2) {
-            match order {
-                UserOrder::Risk => {
-                    assert!((w[0].risk, w[0].last_seen_ms) >= (w[1].risk, w[1].last_seen_ms))
-                }
-                UserOrder::LastSeen => assert!(w[0].last_seen_ms >= w[1].last_seen_ms),
-            }
-        }
-    }
+    keyset_pages(&*store, app).await;
 
     // A user's decisions, and the counts by scope.
     let key = ids(4).key().to_string();
@@ -313,6 +269,22 @@ pub async fn checks(servers: &[&TestServer], db: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     assert_eq!(store.open_incident_count(app).await.unwrap(), 1);
+    // Now one user has risk: the risk order reads them from users_risky and everyone else
+    // from users_by_seen, and pages must cross from one index to the other.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store
+        .user(app, &victim)
+        .await
+        .unwrap()
+        .is_none_or(|u| u.risk <= 0.0)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "victim's risk not stored"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    keyset_pages(&*store, app).await;
     let opened = store.incidents(app, Some("open"), 10).await.unwrap();
     let runs = store
         .incident_runs(app, &[opened[0].seq, -1])
@@ -358,4 +330,59 @@ pub async fn checks(servers: &[&TestServer], db: &str) {
         blocks.iter().any(|r| r.ip.as_deref() == Some(attacker)),
         "{blocks:?}"
     );
+}
+
+/// Keyset pages of 7: every user exactly once, in order, in both orders.
+async fn keyset_pages(store: &dyn vigil_server::store::Store, app: i64) {
+    let all_users = |order| UsersQuery {
+        app,
+        order,
+        prefix: None,
+        after: None,
+        limit: 1000,
+    };
+    for order in [UserOrder::Risk, UserOrder::LastSeen] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .users_page(&UsersQuery {
+                    app,
+                    order,
+                    prefix: None,
+                    after: after.clone(),
+                    limit: 7,
+                })
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(vigil_server::store::dashboard::UserCursor {
+                risk: last.risk,
+                last_seen_ms: last.last_seen_ms,
+                user_key: last.user_key.clone(),
+            });
+            seen.extend(page);
+        }
+        assert_eq!(seen.len(), USERS, "{order:?}");
+        assert_eq!(
+            seen.iter()
+                .map(|u| &u.user_key)
+                .collect::<BTreeSet<_>>()
+                .len(),
+            USERS
+        );
+        let whole = store.users_page(&all_users(order)).await.unwrap();
+        assert_eq!(
+            seen.iter().map(|u| &u.user_key).collect::<Vec<_>>(),
+            whole.iter().map(|u| &u.user_key).collect::<Vec<_>>()
+        );
+        for w in whole.windows(2) {
+            match order {
+                UserOrder::Risk => {
+                    assert!((w[0].risk, w[0].last_seen_ms) >= (w[1].risk, w[1].last_seen_ms))
+                }
+                UserOrder::LastSeen => assert!(w[0].last_seen_ms >= w[1].last_seen_ms),
+            }
+        }
+    }
 }
