@@ -3,8 +3,8 @@
 //! with one parse per batch in flight (16 senders, 16 parses) the writer's thread would get
 //! only its fair share of the cores. SQLite has a single writer, so the writer thread is what
 //! bounds ingest: parses are capped at one fewer than the cores (at least one) and the writer
-//! keeps a core. Measured at 500 000 events from 16 senders on 2 cores: 73–82 k events/s
-//! acknowledged with unbounded parsing, 106–117 k with one parser.
+//! keeps a core. Measured at 500 000 events from 16 senders on 2 cores, engine runner paused:
+//! 73–82 k events/s acknowledged with unbounded parsing, 106–117 k with one parser.
 
 use std::sync::Arc;
 
