@@ -17,6 +17,8 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 
 run() {
   local label=$1 db=$2
+  # Earlier benchmarks' dirty pages would otherwise be written back during this one.
+  sync
   local p; p=$(port)
   local token; token=$("$BIN" app create "bench$RANDOM" --db "$db" | tail -1)
   local app; app=$("$BIN" app list --db "$db" | tail -1 | cut -f1)
