@@ -127,15 +127,8 @@ pub async fn checks(servers: &[&TestServer], db: &str) {
 
     // Users appear once the engine runner stored them; the trigger indexed their identifiers.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let all_users = |order| UsersQuery {
-        app,
-        order,
-        prefix: None,
-        after: None,
-        limit: 1000,
-    };
     while store
-        .users_page(&all_users(UserOrder::Risk))
+        .users_page(&all_users(app, UserOrder::Risk))
         .await
         .unwrap()
         .len()
@@ -334,13 +327,6 @@ pub async fn checks(servers: &[&TestServer], db: &str) {
 
 /// Keyset pages of 7: every user exactly once, in order, in both orders.
 async fn keyset_pages(store: &dyn vigil_server::store::Store, app: i64) {
-    let all_users = |order| UsersQuery {
-        app,
-        order,
-        prefix: None,
-        after: None,
-        limit: 1000,
-    };
     for order in [UserOrder::Risk, UserOrder::LastSeen] {
         let mut seen = Vec::new();
         let mut after = None;
@@ -371,7 +357,7 @@ async fn keyset_pages(store: &dyn vigil_server::store::Store, app: i64) {
                 .len(),
             USERS
         );
-        let whole = store.users_page(&all_users(order)).await.unwrap();
+        let whole = store.users_page(&all_users(app, order)).await.unwrap();
         assert_eq!(
             seen.iter().map(|u| &u.user_key).collect::<Vec<_>>(),
             whole.iter().map(|u| &u.user_key).collect::<Vec<_>>()
@@ -384,5 +370,16 @@ async fn keyset_pages(store: &dyn vigil_server::store::Store, app: i64) {
                 UserOrder::LastSeen => assert!(w[0].last_seen_ms >= w[1].last_seen_ms),
             }
         }
+    }
+}
+
+/// Every user of `app`, one page.
+fn all_users(app: i64, order: UserOrder) -> UsersQuery {
+    UsersQuery {
+        app,
+        order,
+        prefix: None,
+        after: None,
+        limit: 1000,
     }
 }
