@@ -141,6 +141,19 @@ async fn batch_errors() {
         .unwrap();
     assert_eq!(r.status(), 400);
     check(r.json().await.unwrap(), "invalid_json", None);
+    // An encoding other than gzip (the parse runs on the blocking pool: the error still
+    // comes back typed).
+    let r = s
+        .client
+        .post(s.url("/v1/batch"))
+        .bearer_auth(&token)
+        .header("content-encoding", "br")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    check(r.json().await.unwrap(), "unsupported_encoding", None);
 
     // A key that does not match the identifiers: 400 naming the event, nothing stored.
     let mut bad = event("auth.failure", "y@example.com", "192.0.2.1", t);

@@ -1,5 +1,6 @@
 //! Retention against a real SQLite file: events older than the limit go, in seq order, but
-//! never one the engine has not processed; the per-user event index follows them.
+//! never one the engine has not processed; the per-user event index follows them. Also the
+//! users upsert the engine runner makes.
 
 mod common;
 
@@ -72,4 +73,42 @@ async fn prunes_old_processed_events_only() {
         .await
         .unwrap();
     assert_eq!(indexed, 0, "the per-user index follows the events");
+}
+
+/// The engine runner's users upsert: newest wins, and a sighting that neither changes the
+/// risk nor moves last_seen on by a minute writes nothing.
+#[tokio::test]
+async fn users_upsert_skips_sightings_within_a_minute() {
+    let (_dir, db) = temp_db();
+    let store = store::open(&db, &Config::default()).await.unwrap();
+    let app = store.create_app("seen", &[8; 32], 0).await.unwrap().id;
+    let key = "u_000000000000000000000000000000aa";
+    let seen = |risk: f64, last_seen_ms: i64| Effects {
+        users: vec![store::UserRow {
+            app_id: app,
+            user_key: key.into(),
+            ids: r#"{"email":"a@example.com"}"#.into(),
+            primary_key: "email".into(),
+            display: "a@example.com".into(),
+            risk,
+            last_seen_ms,
+        }],
+        ..Effects::default()
+    };
+    let stored = || async { store.user(app, key).await.unwrap().unwrap() };
+    store.apply(&seen(0.0, 100_000)).await.unwrap();
+    // 59 s later at the same risk: unchanged.
+    store.apply(&seen(0.0, 159_000)).await.unwrap();
+    assert_eq!(stored().await.last_seen_ms, 100_000);
+    // A minute later: written.
+    store.apply(&seen(0.0, 160_000)).await.unwrap();
+    assert_eq!(stored().await.last_seen_ms, 160_000);
+    // A second later with a new risk: written.
+    store.apply(&seen(2.5, 161_000)).await.unwrap();
+    let u = stored().await;
+    assert_eq!((u.risk, u.last_seen_ms), (2.5, 161_000));
+    // An older sighting (another instance replaying) never goes back.
+    store.apply(&seen(9.0, 1_000)).await.unwrap();
+    let u = stored().await;
+    assert_eq!((u.risk, u.last_seen_ms), (2.5, 161_000));
 }

@@ -150,23 +150,30 @@ macro_rules! dashboard_sql {
                     // sighting of anyone else moves no entry in it), then everyone else by
                     // last seen (users_by_seen). Each part is at most one page; the outer sort
                     // merges at most two pages.
+                    // The cursor applies to the part it fell in; every user without risk
+                    // comes after every user with some.
                     let in_risky = q.after.as_ref().is_none_or(|c| c.risk > 0.0);
+                    let part = |qb: &mut sqlx::QueryBuilder<'_, $db>, risky: bool, cursor: bool| {
+                        qb.push("SELECT * FROM (")
+                            .push(COLS)
+                            .push("users u WHERE u.app_id = ")
+                            .push_bind(q.app)
+                            .push(if risky { " AND u.risk > 0" } else { " AND u.risk = 0" });
+                        if cursor {
+                            after(qb, risky);
+                        }
+                        qb.push(if risky { BY_RISK } else { BY_SEEN })
+                            .push(" LIMIT ")
+                            .push_bind(q.limit)
+                            .push(if risky { ") a" } else { ") b" });
+                    };
                     qb.push("(");
                     if in_risky {
-                        qb.push("SELECT * FROM (").push(COLS).push("users u WHERE u.app_id = ")
-                            .push_bind(q.app)
-                            .push(" AND u.risk > 0");
-                        after(&mut qb, true);
-                        qb.push(BY_RISK).push(" LIMIT ").push_bind(q.limit).push(") a UNION ALL ");
+                        part(&mut qb, true, true);
+                        qb.push(" UNION ALL ");
                     }
-                    qb.push("SELECT * FROM (").push(COLS).push("users u WHERE u.app_id = ")
-                        .push_bind(q.app)
-                        .push(" AND u.risk = 0");
-                    if !in_risky {
-                        after(&mut qb, false);
-                    }
-                    qb.push(BY_SEEN).push(" LIMIT ").push_bind(q.limit).push(") b) u");
-                    qb.push(BY_RISK);
+                    part(&mut qb, false, !in_risky);
+                    qb.push(") u").push(BY_RISK);
                 }
                 qb.push(" LIMIT ").push_bind(q.limit);
                 Ok(qb

@@ -295,8 +295,8 @@ macro_rules! sql_store {
                     });
                     // Instances replaying the same events may write in any order: newest wins.
                     // A sighting that neither changes the risk nor moves last_seen on by a
-                    // minute writes nothing: the row and its users_by_seen entry stay where they are (users
-                    // active many times a minute would otherwise rewrite both each time).
+                    // minute writes nothing: the row and its users_by_seen entry stay put
+                    // (users active many times a minute would otherwise rewrite both each time).
                     qb.push(
                         // The key is a hash of the identifiers, so they never change for a user.
                         " ON CONFLICT (app_id, user_key) DO UPDATE SET \
