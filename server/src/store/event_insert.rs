@@ -1,5 +1,6 @@
-//! The events INSERT both back ends run on the ingest path. Each back end wraps it in its own
-//! transaction (PostgreSQL adds the lock that makes sequence order commit order).
+//! The events INSERT on PostgreSQL's ingest path, one multi-row statement per batch (SQLite
+//! has its own, see sqlite_ingest.rs). PostgreSQL wraps it in the transaction that takes the
+//! lock making sequence order commit order.
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 

@@ -7,6 +7,8 @@ mod postgres;
 pub mod retention;
 mod shared;
 mod sqlite;
+mod sqlite_ingest;
+mod wal_sync;
 
 use std::sync::Arc;
 
@@ -269,8 +271,12 @@ pub trait Store: dashboard::DashboardStore + Send + Sync + 'static {
     async fn event_head(&self) -> Result<i64>;
 
     /// Inserts batches in one transaction, committed before returning; returns for each batch
-    /// how many of its events were new (the rest were duplicates of stored event ids).
+    /// how many of its events were new (the rest were duplicates of stored event ids). The
+    /// events are durable once a later `sync_events` has returned.
     async fn insert_events(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>>;
+    /// Makes every batch `insert_events` committed so far durable (SQLite flushes its WAL
+    /// outside the write lock; PostgreSQL's commits already are).
+    async fn sync_events(&self) -> Result<()>;
     /// Events with `seq > after` in sequence order.
     async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<TailEvent>>;
     /// Highest event sequence whose effects are stored.

@@ -68,6 +68,11 @@ impl PgStore {
         Ok(inserted)
     }
 
+    /// PostgreSQL's commit is already durable.
+    async fn sync_event_batches(&self) -> Result<()> {
+        Ok(())
+    }
+
     async fn start_listening(&self, tx: mpsc::UnboundedSender<Change>) -> Result<()> {
         let mut listener = PgListener::connect_with(&self.read).await?;
         listener

@@ -125,6 +125,10 @@ macro_rules! sql_store {
                 self.insert_event_batches(batches, now).await
             }
 
+            async fn sync_events(&self) -> crate::error::Result<()> {
+                self.sync_event_batches().await
+            }
+
             async fn events_after(
                 &self,
                 after: i64,

@@ -11,8 +11,9 @@ use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::mpsc;
 
 use super::dashboard::dashboard_sql;
-use super::event_insert::insert_values;
 use super::shared::{sql_store, Dialect};
+use super::sqlite_ingest::insert_batches;
+use super::wal_sync::WalSync;
 use super::{Batch, Change};
 use crate::config::Config;
 use crate::error::Result;
@@ -20,6 +21,9 @@ use crate::error::Result;
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
+    /// Set with `synchronous=full` on a database file: ingest commits leave the WAL flush to
+    /// `sync_event_batches` (see wal_sync.rs).
+    wal_sync: Option<WalSync>,
     /// Dropped with the store, which stops the checkpointer.
     _checkpointer: Arc<()>,
 }
@@ -37,10 +41,11 @@ const DIALECT: Dialect = Dialect {
 
 impl SqliteStore {
     pub async fn open(url: &str, config: &Config) -> Result<SqliteStore> {
-        let sync = if config.server.sqlite_synchronous == "normal" {
-            SqliteSynchronous::Normal
-        } else {
+        let full = config.server.sqlite_synchronous != "normal";
+        let sync = if full {
             SqliteSynchronous::Full
+        } else {
+            SqliteSynchronous::Normal
         };
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -67,28 +72,21 @@ impl SqliteStore {
         Ok(SqliteStore {
             write,
             read,
+            wal_sync: full.then(|| WalSync::find(opts.get_filename())).flatten(),
             _checkpointer: checkpointer,
         })
     }
 
-    /// One multi-row INSERT per batch (13 values a row, well under SQLite's 32 766 bound
-    /// parameters for the largest batch the API accepts).
     async fn insert_event_batches(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>> {
-        let mut tx = self.write.begin().await?;
-        let mut inserted = Vec::with_capacity(batches.len());
-        for batch in batches {
-            inserted.push(if batch.events.is_empty() {
-                0
-            } else {
-                insert_values::<Sqlite>(batch.app, batch.events, now)
-                    .build()
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-            });
+        let conn = self.write.acquire().await?;
+        insert_batches(conn, batches, now, self.wal_sync.is_some()).await
+    }
+
+    async fn sync_event_batches(&self) -> Result<()> {
+        match &self.wal_sync {
+            Some(wal) => wal.sync().await,
+            None => Ok(()),
         }
-        tx.commit().await?;
-        Ok(inserted)
     }
 
     async fn start_listening(&self, _tx: mpsc::UnboundedSender<Change>) -> Result<()> {
