@@ -1,12 +1,15 @@
 //! Batch validation (docs/protocol.md): decompression limits, the event schema, identities
 //! recomputed from their identifiers. All or nothing: the first invalid event rejects the batch.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use smallvec::SmallVec;
 use vigil_core::event::{
     check_timestamp, parse_ip, EventKind as CoreKind, MAX_PROPERTIES, MAX_PROPERTY_KEY_BYTES,
     MAX_PROPERTY_VALUE_BYTES, MAX_REQUEST_FIELD_BYTES,
@@ -29,44 +32,49 @@ struct BatchIn<'a> {
 }
 
 /// One event as the SDK sent it. Unknown fields are accepted for forward compatibility.
+/// Strings borrow from the body unless they hold escapes: a batch is thousands of them.
 #[derive(Debug, Deserialize)]
-struct EventIn {
-    id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    ts: String,
-    #[serde(default)]
-    user: Option<UserIn>,
-    #[serde(default)]
-    request: Option<RequestIn>,
+struct EventIn<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    ts: Cow<'a, str>,
+    #[serde(default, borrow)]
+    user: Option<UserIn<'a>>,
+    #[serde(default, borrow)]
+    request: Option<RequestIn<'a>>,
     #[serde(default)]
     exists: Option<bool>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    previous: Option<UserIn>,
+    #[serde(default, borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    previous: Option<UserIn<'a>>,
     #[serde(default)]
     properties: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct UserIn {
-    ids: BTreeMap<String, String>,
-    key: String,
-    #[serde(default)]
-    primary: Option<String>,
+struct UserIn<'a> {
+    #[serde(borrow)]
+    ids: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(default, borrow)]
+    primary: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct RequestIn {
-    #[serde(default)]
-    ip: Option<String>,
-    #[serde(default)]
-    user_agent: Option<String>,
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default)]
-    path: Option<String>,
+struct RequestIn<'a> {
+    #[serde(default, borrow)]
+    ip: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    user_agent: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    path: Option<Cow<'a, str>>,
 }
 
 thread_local! {
@@ -118,12 +126,12 @@ pub fn parse_batch(body: &[u8]) -> Result<Vec<NewEvent>> {
 }
 
 fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
-    let ev: EventIn = serde_json::from_str(raw.get())
+    let ev: EventIn<'_> = serde_json::from_str(raw.get())
         .map_err(|e| Error::bad_event("invalid_event", e.to_string(), i))?;
     let id = uuid::Uuid::parse_str(&ev.id)
         .map_err(|_| Error::bad_event("invalid_id", "id is not a UUID", i))?;
     let kind: &'static str =
-        match ev.kind.as_str() {
+        match &*ev.kind {
             "signup" => "signup",
             "auth.success" => "auth.success",
             "auth.failure" => "auth.failure",
@@ -187,19 +195,16 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
             let addr = parse_ip(text).map_err(|_| {
                 Error::bad_event("invalid_ip", "request.ip is not an IP address", i)
             })?;
-            ip = Some(addr.to_string());
+            ip = Some(canonical_ip(text, addr));
         }
     }
     if let Some(props) = &ev.properties {
         check_properties(props, i)?;
     }
     let engine = EngineFields {
-        user_ids: ev
-            .user
-            .as_ref()
-            .map(|u| serde_json::to_string(&u.ids).unwrap_or_default()),
+        user_ids: ev.user.as_ref().map(|u| ids_json(&u.ids)),
         user_exists: ev.exists.filter(|_| kind == "auth.failure"),
-        name: ev.name.filter(|_| kind == "custom"),
+        name: ev.name.filter(|_| kind == "custom").map(Cow::into_owned),
         previous_key,
         email_domain: ev
             .user
@@ -219,7 +224,7 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
 }
 
 /// Checks the identifiers against the identity rules and recomputes the user key.
-fn check_user(u: &UserIn, i: usize) -> Result<String> {
+fn check_user(u: &UserIn<'_>, i: usize) -> Result<String> {
     let bad = |code, msg: &str| Err(Error::bad_event(code, msg.to_owned(), i));
     if u.ids.is_empty() || u.ids.len() > MAX_PAIRS {
         return bad("invalid_identity", "user.ids must have 1 to 16 pairs");
@@ -239,14 +244,10 @@ fn check_user(u: &UserIn, i: usize) -> Result<String> {
         }
     }
     // BTreeMap<String, _> iterates in key-byte order, the order the key is defined over.
-    let pairs: Vec<(&str, &str)> = u
-        .ids
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let pairs: SmallVec<[(&str, &str); 4]> = u.ids.iter().map(|(k, v)| (&**k, &**v)).collect();
     // Normalizing borrows when nothing changes (the common case); the identity it returns
     // already carries the key, so the key costs one hash.
-    let identity = Identity::new(&pairs, None)
+    let identity = Identity::new(&pairs[..], None)
         .map_err(|e| Error::bad_event("invalid_identity", e.to_string(), i))?;
     if !identity.pairs().eq(pairs.iter().copied()) {
         return bad("not_normalized", "user.ids are not normalized");
@@ -291,10 +292,67 @@ fn check_properties(props: &serde_json::Map<String, serde_json::Value>, i: usize
 }
 
 /// The lower-case domain of the first e-mail-like identifier, for disposable-domain checks.
-fn email_domain(ids: &BTreeMap<String, String>) -> Option<String> {
+fn email_domain(ids: &BTreeMap<Cow<'_, str>, Cow<'_, str>>) -> Option<String> {
     vigil_core::identity::EMAIL_KEYS
         .iter()
         .filter_map(|k| ids.get(*k))
         .find_map(|v| v.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()))
         .filter(|d| !d.is_empty())
+}
+
+/// The identifiers as the JSON object the engine runner and decisions read, keys in order.
+fn ids_json(ids: &BTreeMap<Cow<'_, str>, Cow<'_, str>>) -> String {
+    let size = ids
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 6)
+        .sum::<usize>()
+        + 2;
+    let mut out = Vec::with_capacity(size);
+    serde_json::to_writer(&mut out, ids).expect("a string map always serializes");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The address as stored: the SDK's text when it already is the canonical form, which a
+/// dotted quad that parses as one always is (the parser takes no leading zeros, no spaces),
+/// saving the formatting of every event's address.
+fn canonical_ip(text: &str, addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(v4) if text.parse::<Ipv4Addr>() == Ok(v4) => text.to_owned(),
+        _ => addr.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_stored_canonical() {
+        let stored = |text: &str| canonical_ip(text, parse_ip(text).unwrap());
+        assert_eq!(stored("192.0.2.1"), "192.0.2.1");
+        assert_eq!(stored("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(stored("2001:DB8:0:0::1"), "2001:db8::1");
+    }
+
+    /// Strings with JSON escapes cannot borrow from the body: they must still come out decoded.
+    #[test]
+    fn escaped_strings_are_decoded() {
+        let identity = Identity::new(&[("email", "zoë@example.com")], None).unwrap();
+        let body = format!(
+            r#"{{"events":[{{"id":"0190f3c4-7a1b-7000-8000-000000000001","type":"custom",
+                "name":"order\u002epaid","ts":"2024-07-01T12:00:00Z",
+                "user":{{"ids":{{"em\u0061il":"zo\u00eb@example.com"}},"key":"{}"}},
+                "request":{{"ip":"192.0.2.1","path":"\/login"}}}}]}}"#,
+            identity.key()
+        );
+        let events = parse_batch(body.as_bytes()).unwrap();
+        let e = &events[0];
+        assert_eq!(e.user_key.as_deref(), Some(&*identity.key().to_string()));
+        assert_eq!(e.engine.name.as_deref(), Some("order.paid"));
+        assert_eq!(
+            e.engine.user_ids.as_deref(),
+            Some(r#"{"email":"zoë@example.com"}"#)
+        );
+        assert_eq!(e.ip.as_deref(), Some("192.0.2.1"));
+    }
 }
