@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -312,13 +312,14 @@ fn ids_json(ids: &BTreeMap<Cow<'_, str>, Cow<'_, str>>) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-/// The address as stored: the SDK's text when it already is the canonical form, which a
-/// dotted quad that parses as one always is (the parser takes no leading zeros, no spaces),
-/// saving the formatting of every event's address.
+/// The address as stored: the SDK's text when it already is the canonical form, saving the
+/// formatting of every event's address. Text without a colon that parsed is a dotted quad, and
+/// the standard parser takes those only in canonical form (no leading zeros, no spaces).
 fn canonical_ip(text: &str, addr: IpAddr) -> String {
-    match addr {
-        IpAddr::V4(v4) if text.parse::<Ipv4Addr>() == Ok(v4) => text.to_owned(),
-        _ => addr.to_string(),
+    if addr.is_ipv4() && !text.contains(':') {
+        text.to_owned()
+    } else {
+        addr.to_string()
     }
 }
 
@@ -332,6 +333,16 @@ mod tests {
         assert_eq!(stored("192.0.2.1"), "192.0.2.1");
         assert_eq!(stored("::ffff:192.0.2.1"), "192.0.2.1");
         assert_eq!(stored("2001:DB8:0:0::1"), "2001:db8::1");
+        // What keeping the text relies on: no other spelling of a dotted quad parses.
+        for other in [
+            "192.0.2.01",
+            "192.000.2.1",
+            " 192.0.2.1",
+            "192.0.2.1 ",
+            "0x7f.0.0.1",
+        ] {
+            assert!(parse_ip(other).is_err(), "{other}");
+        }
     }
 
     /// Strings with JSON escapes cannot borrow from the body: they must still come out decoded.
