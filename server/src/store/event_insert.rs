@@ -1,32 +1,29 @@
-//! The events INSERT on PostgreSQL's ingest path, one multi-row statement per batch (SQLite
-//! has its own, see sqlite_ingest.rs). PostgreSQL wraps it in the transaction that takes the
-//! lock making sequence order commit order.
+//! The events INSERT on the ingest path. Both back ends write the same columns (`event_columns!`,
+//! bound in that order); PostgreSQL sends one multi-row statement per batch, built here, inside
+//! the transaction that takes the lock making sequence order commit order. SQLite steps one
+//! prepared single-row statement per event instead (sqlite_ingest.rs).
 
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::NewEvent;
 
+/// The columns of `events` an ingest insert writes, in the order both back ends bind them.
+macro_rules! event_columns {
+    () => {
+        "app_id, event_id, ts_ms, kind, user_key, ip, data, user_ids, user_exists, name, \
+         previous_key, email_domain, received_ms"
+    };
+}
+pub(super) use event_columns;
+
 /// One multi-row INSERT for one app's batch; a retried event (same id) is skipped, so
-/// `rows_affected` counts the new ones. 13 values a row: a 1 000-event batch stays under
-/// SQLite's 32 766 bound parameters.
-pub(super) fn insert_values<'a, DB>(
+/// `rows_affected` counts the new ones.
+pub(super) fn insert_values<'a>(
     app: i64,
     events: &'a [NewEvent],
     now: i64,
-) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    DB::Arguments<'a>: Default,
-    i64: Encode<'a, DB> + Type<DB>,
-    &'a [u8]: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    Option<&'a str>: Encode<'a, DB> + Type<DB>,
-    Option<bool>: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new(
-        "INSERT INTO events (app_id, event_id, ts_ms, kind, user_key, ip, data, user_ids, \
-         user_exists, name, previous_key, email_domain, received_ms) ",
-    );
+) -> QueryBuilder<'a, Postgres> {
+    let mut qb = QueryBuilder::new(concat!("INSERT INTO events (", event_columns!(), ") "));
     qb.push_values(events, |mut b, e| {
         b.push_bind(app)
             .push_bind(&e.event_id[..])

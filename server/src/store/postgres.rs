@@ -58,7 +58,7 @@ impl PgStore {
                 inserted.push(0);
                 continue;
             }
-            let mut qb = insert_values::<Postgres>(batch.app, batch.events, now);
+            let mut qb = insert_values(batch.app, batch.events, now);
             inserted.push(qb.build().execute(&mut *tx).await?.rows_affected());
         }
         if inserted.iter().any(|n| *n > 0) {

@@ -9,13 +9,16 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use sqlx::pool::PoolConnection;
 use sqlx::Sqlite;
 
+use super::event_insert::event_columns;
 use super::Batch;
 use crate::error::{Error, Result};
 
-const INSERT: &str = "INSERT INTO events (app_id, event_id, ts_ms, kind, user_key, ip, data, \
-                      user_ids, user_exists, name, previous_key, email_domain, received_ms) \
-                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
-                      ON CONFLICT (app_id, event_id) DO NOTHING";
+const INSERT: &str = concat!(
+    "INSERT INTO events (",
+    event_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+     ON CONFLICT (app_id, event_id) DO NOTHING"
+);
 
 /// Inserts every batch in one transaction and commits; returns how many events of each batch
 /// were new (a retried event, same id, is skipped). With `deferred_sync` the commit does not
