@@ -73,10 +73,7 @@ impl EventWriter {
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, batches = group.len(), "storing events failed");
-                        let message = e.to_string();
-                        for job in group.drain(..) {
-                            let _ = job.done.send(Err(Error::Storage(message.clone())));
-                        }
+                        fail(&e, group.drain(..).map(|j| j.done));
                     }
                 }
             }
@@ -107,12 +104,15 @@ async fn acknowledge(store: Arc<dyn Store>, mut to_sync: mpsc::UnboundedReceiver
                     let _ = c.done.send(Ok(c.inserted));
                 }
             }
-            Err(e) => {
-                let message = e.to_string();
-                for c in waiting.drain(..) {
-                    let _ = c.done.send(Err(Error::Storage(message.clone())));
-                }
-            }
+            Err(e) => fail(&e, waiting.drain(..).map(|c| c.done)),
         }
+    }
+}
+
+/// Answers every batch of a group whose commit or flush failed with that one error (503).
+fn fail(e: &Error, batches: impl Iterator<Item = oneshot::Sender<Result<u64>>>) {
+    let message = e.to_string();
+    for done in batches {
+        let _ = done.send(Err(Error::Storage(message.clone())));
     }
 }
