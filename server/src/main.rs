@@ -12,10 +12,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// SQLite is C and allocates through glibc's malloc: its page caches and the copies of bound
 /// values. glibc gives freed memory at the top of a heap back to the kernel once it passes
-/// 128 KB and grows the heap again on the next allocation, so every ingest commit paid for
-/// heap growth and fresh zeroed pages, about a fifth of the server's time at 100 000 events/s.
-/// Keeping up to 256 MB freed (SQLite's caches are bounded well below that) and growing in
-/// 64 MB steps took the same run from 108–117 k to 123–134 k events/s.
+/// 128 KB and grows the heap again on the next allocation, so ingest commits kept paying for
+/// heap growth and fresh zeroed pages (`sysmalloc` and page faults under SQLite in `perf`).
+/// Keeping up to 256 MB freed (SQLite's caches are bounded below that) and growing in 64 MB
+/// steps: 500 000 events from 16 senders on 2 cores went from 93–117 k events/s (14.0–16.2 µs
+/// of server CPU an event) to 113–136 k (11.9–14.3 µs).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn keep_sqlite_heap() {
     // SAFETY: mallopt only sets glibc allocator parameters, under the allocator's own lock.
