@@ -40,6 +40,11 @@ impl Client {
         &self.shared.config
     }
 
+    /// Client IP resolution and the block response, as configured.
+    pub fn edge(&self) -> &crate::edge::Edge {
+        &self.shared.config.edge
+    }
+
     /// True when no server is configured and the in-process engine decides.
     pub fn is_local(&self) -> bool {
         self.shared.config.url.is_none()
@@ -175,6 +180,11 @@ impl Client {
     #[inline]
     pub fn ip_blocked(&self, ip: &IpAddr) -> bool {
         self.ip_decision(ip).is_some()
+    }
+
+    /// True once [`shutdown`](Self::shutdown) ran: later events are dropped.
+    pub fn is_shut_down(&self) -> bool {
+        self.worker.is_shut_down()
     }
 
     /// Waits until every event recorded before the call is delivered, or `timeout`.

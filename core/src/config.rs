@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::edge::Edge;
 use crate::error::{Error, Result};
 use crate::pseudonym::Pseudonymizer;
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub ip_map_ttl: Duration,
     /// The `[engine]` table of the config file, for local mode (defaults when absent).
     pub engine: Option<vigil_engine::EngineConfig>,
+    /// Client IP behind proxies and the block response (`[edge]`).
+    pub edge: Edge,
     pub sdk_name: String,
     pub sdk_version: String,
     pub lang: String,
@@ -76,6 +79,7 @@ impl Default for Config {
             ip_map_capacity: 100_000,
             ip_map_ttl: Duration::from_secs(30 * 60),
             engine: None,
+            edge: Edge::default(),
             sdk_name: "vigil-rust".into(),
             sdk_version: env!("CARGO_PKG_VERSION").into(),
             lang: "rust".into(),
@@ -109,6 +113,9 @@ pub const KEYS: &[&str] = &[
 impl Config {
     /// Sets one option from its text form.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        if self.edge.set(key, value)? {
+            return Ok(());
+        }
         let bad = |what: &str| Error::Config(format!("{key}: {what}, got {value:?}"));
         let int = |lo: u64, hi: u64| -> Result<u64> {
             value
@@ -179,6 +186,7 @@ impl Config {
                         .map_err(|e| Error::Config(format!("vigil.toml [engine]: {e}")))?;
                     self.engine = Some(engine);
                 }
+                ("edge", toml::Value::Table(t)) => self.apply_edge_table(t)?,
                 (_, toml::Value::String(s)) => self.set(&key, &s)?,
                 (_, toml::Value::Integer(n)) => self.set(&key, &n.to_string())?,
                 (_, toml::Value::Boolean(b)) => self.set(&key, &b.to_string())?,
@@ -193,6 +201,35 @@ impl Config {
         Ok(())
     }
 
+    /// `[edge]`: the edge options, lists (`trusted_proxies = ["loopback", "10.0.0.0/8"]`) allowed.
+    fn apply_edge_table(&mut self, table: toml::Table) -> Result<()> {
+        for (key, value) in table {
+            if !crate::edge::KEYS.contains(&key.as_str()) {
+                return Err(Error::Config(format!(
+                    "vigil.toml [edge]: unknown option {key:?}"
+                )));
+            }
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| Error::Config(format!("[edge] {key}: expected strings")))?
+                    .join(","),
+                other => {
+                    return Err(Error::Config(format!(
+                        "[edge] {key}: expected a string, integer or list, got {}",
+                        other.type_str()
+                    )))
+                }
+            };
+            self.edge.set(&key, &text)?;
+        }
+        Ok(())
+    }
+
     /// Applies `VIGIL_<KEY>` variables from `vars` (normally `std::env::vars()`).
     pub fn apply_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<()> {
         for (name, value) in vars {
@@ -200,7 +237,7 @@ impl Config {
                 continue;
             };
             let key = key.to_ascii_lowercase();
-            if KEYS.contains(&key.as_str()) {
+            if KEYS.contains(&key.as_str()) || crate::edge::KEYS.contains(&key.as_str()) {
                 self.set(&key, &value)?;
             }
         }
@@ -244,6 +281,7 @@ impl Config {
 
     /// Checks what no single option can: combinations.
     pub fn validate(&self) -> Result<()> {
+        self.edge.validate()?;
         if self.pii == PiiMode::Hash && self.pii_secret.as_deref().is_none_or(|s| s.len() < 16) {
             return Err(Error::Config(
                 "pii = \"hash\" needs pii_secret (VIGIL_PII_SECRET) of at least 16 bytes".into(),

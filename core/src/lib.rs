@@ -10,12 +10,14 @@ pub mod client;
 mod clock;
 pub mod config;
 pub mod decisions;
+pub mod edge;
 pub mod error;
 pub mod event;
 pub mod identity;
 pub mod ipmap;
 mod local;
 mod poller;
+pub mod process;
 pub mod pseudonym;
 mod seen;
 mod sender;
@@ -28,9 +30,11 @@ mod worker;
 pub use client::Client;
 pub use config::{Config, PiiMode};
 pub use decisions::{Action, Decision, Target};
+pub use edge::Edge;
 pub use error::{Error, Result};
 pub use event::{EventKind, Properties, PropertyValue, RequestContext};
 pub use identity::{Identity, UserKey};
+pub use process::ProcessClient;
 pub use stats::StatsSnapshot;
 
 /// The version of this crate, reported by every SDK.
