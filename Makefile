@@ -12,13 +12,18 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: browser-test bench-start bench-rust bench-server demo e2e-test examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: vectors-check browser-test bench-start bench-rust bench-server demo e2e-test examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
-test: lint header-check rust-test pg-test c-test go-test py-test node-test browser-test engine-eval e2e-test
+test: lint vectors-check header-check rust-test pg-test c-test go-test py-test node-test browser-test engine-eval e2e-test
 	@echo "make test: all suites passed"
 
 tools:
 	@command -v cbindgen >/dev/null || $(CARGO) install cbindgen --locked --version 0.29.4
+
+# The shared vectors must be what their independent references compute.
+vectors-check:
+	python3 tests/vectors/reference_identity.py --check
+	python3 tests/vectors/reference_edge.py --check
 
 rust-test:
 	$(CARGO) test --workspace $(RUST_EXCLUDES)
@@ -164,8 +169,8 @@ examples-build: examples-rust py-wheel-dev node-addon-dev
 
 # The example apps, the harness, the demo and the e2e tests are linted like the SDKs are.
 examples-lint: py-env node-addon-dev
-	$(VENV)/bin/ruff check examples tests/e2e benches
-	$(VENV)/bin/ruff format --check examples tests/e2e benches
+	$(VENV)/bin/ruff check examples tests/e2e tests/vectors/reference_edge.py benches
+	$(VENV)/bin/ruff format --check examples tests/e2e tests/vectors/reference_edge.py benches
 	bindings-node/node_modules/.bin/prettier --config bindings-node/.prettierrc.json --check "examples/express-app/*.{js,json}"
 	cd examples/go-app && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd examples/go-app && go vet -tags vigil_dev ./...
