@@ -12,6 +12,7 @@
 
 mod check;
 mod client;
+mod edge;
 mod normalize;
 mod status;
 mod track;
@@ -19,6 +20,7 @@ mod types;
 
 pub use check::*;
 pub use client::*;
+pub use edge::*;
 pub use normalize::*;
 pub use status::*;
 pub use track::*;

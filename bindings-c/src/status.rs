@@ -75,6 +75,7 @@ pub extern "C" fn vigil_status_name(status: i32) -> *const c_char {
         VIGIL_OK => b"ok\0",
         VIGIL_DROPPED => b"dropped\0",
         VIGIL_BLOCKED => b"blocked\0",
+        crate::edge::VIGIL_NO_CLIENT_IP => b"no_client_ip\0",
         VIGIL_ERR_NULL_ARGUMENT => b"null_argument\0",
         VIGIL_ERR_INVALID_UTF8 => b"invalid_utf8\0",
         VIGIL_ERR_EMPTY => b"empty\0",

@@ -78,6 +78,14 @@ pub struct vigil_decision {
 }
 
 impl vigil_str {
+    /// A view of `s` for the caller to read (valid while `s` lives).
+    pub(crate) fn from_str(s: &str) -> vigil_str {
+        vigil_str {
+            ptr: s.as_ptr().cast(),
+            len: s.len(),
+        }
+    }
+
     /// The string, `None` when absent. The caller guarantees `ptr` is valid for `len` bytes.
     pub(crate) unsafe fn get<'a>(self, what: &'static str) -> Result<Option<&'a str>, Failure> {
         if self.ptr.is_null() {
