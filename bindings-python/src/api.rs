@@ -142,8 +142,9 @@ pub fn alias(
 /// `(ids, primary, key)` of the identity, under the running client's PII settings.
 #[pyfunction]
 pub fn normalize<'py>(py: Python<'py>, ids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-    let client = client(py)?;
-    identity_tuple(py, &convert::identity(py, &client, ids)?)
+    // A pure helper: the running client's rules, else the configuration's; starts nothing.
+    let user = convert::identity_with(py, ids, |pairs| crate::state::CLIENT.normalize(pairs))?;
+    identity_tuple(py, &user)
 }
 
 fn identity_tuple<'py>(py: Python<'py>, user: &Identity) -> PyResult<Bound<'py, PyTuple>> {

@@ -24,6 +24,15 @@ fn text<'a>(obj: &'a Bound<'_, PyAny>, what: &dyn Fn() -> String) -> PyResult<Co
 
 /// Validates and normalizes identifiers given as a dict (or, for `normalize`, as pairs).
 pub fn identity(py: Python<'_>, client: &Client, ids: &Bound<'_, PyAny>) -> PyResult<Identity> {
+    identity_with(py, ids, |pairs| client.identity(pairs))
+}
+
+/// Like [`identity`], under any identity rules (e.g. the configuration's, with no client).
+pub fn identity_with(
+    py: Python<'_>,
+    ids: &Bound<'_, PyAny>,
+    rules: impl FnOnce(&[(Cow<'_, str>, Cow<'_, str>)]) -> vigil_core::Result<Identity>,
+) -> PyResult<Identity> {
     let items: Items<'_> = if let Ok(dict) = ids.downcast::<PyDict>() {
         dict.iter().collect()
     } else if ids.is_instance_of::<PyString>() {
@@ -39,7 +48,7 @@ pub fn identity(py: Python<'_>, client: &Client, ids: &Bound<'_, PyAny>) -> PyRe
         }
         items
     };
-    identity_from_items(py, client, &items)
+    identity_from_items(py, &items, rules)
 }
 
 /// Identifiers from `**kwargs` (keys are `str` by construction).
@@ -50,12 +59,17 @@ pub fn identity_from_kwargs(
     ids: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Identity> {
     match ids {
-        Some(d) => identity_from_items(py, client, &d.iter().collect()),
+        Some(d) => identity_from_items(py, &d.iter().collect(), |p| client.identity(p)),
         None => client.identity::<&str, &str>(&[]).py_err(py),
     }
 }
 
-fn identity_from_items(py: Python<'_>, client: &Client, items: &Items<'_>) -> PyResult<Identity> {
+#[inline]
+fn identity_from_items(
+    py: Python<'_>,
+    items: &Items<'_>,
+    rules: impl FnOnce(&[(Cow<'_, str>, Cow<'_, str>)]) -> vigil_core::Result<Identity>,
+) -> PyResult<Identity> {
     let mut pairs: SmallVec<[(Cow<'_, str>, Cow<'_, str>); 4]> =
         SmallVec::with_capacity(items.len());
     for (k, v) in items {
@@ -63,7 +77,7 @@ fn identity_from_items(py: Python<'_>, client: &Client, items: &Items<'_>) -> Py
         let value = text(v, &|| format!("the value of identifier {key:?}"))?;
         pairs.push((key, value));
     }
-    client.identity(&pairs).py_err(py)
+    rules(&pairs).py_err(py)
 }
 
 fn not_a_dict(obj: &Bound<'_, PyAny>) -> PyErr {

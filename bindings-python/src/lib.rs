@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 
 mod api;
 mod convert;
+mod edge;
 mod errors;
 mod logs;
 mod request;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<request::Request>()?;
     m.add_class::<request::DecisionInfo>()?;
     m.add_class::<api::AccountExists>()?;
+    m.add_class::<edge::EdgePolicy>()?;
     m.add_function(wrap_pyfunction!(state::start, m)?)?;
     m.add_function(wrap_pyfunction!(state::started, m)?)?;
     m.add_function(wrap_pyfunction!(state::flush, m)?)?;

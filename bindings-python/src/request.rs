@@ -47,6 +47,15 @@ pub struct Request {
     pub user: Mutex<Option<Identity>>,
 }
 
+impl Request {
+    pub fn from_context(ctx: RequestContext) -> Request {
+        Request {
+            ctx,
+            user: Mutex::new(None),
+        }
+    }
+}
+
 #[pymethods]
 impl Request {
     #[new]

@@ -4,16 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use vigil_core::Client;
+use vigil_core::{Client, ProcessClient};
 
 use crate::errors::IntoPyResult;
 use crate::logs;
-
-static CLIENT: ArcSwapOption<Client> = ArcSwapOption::const_empty();
 
 /// What the SDK says about itself unless the caller overrides it.
 const SDK_DEFAULTS: [(&str, &str); 3] = [
@@ -22,51 +19,40 @@ const SDK_DEFAULTS: [(&str, &str); 3] = [
     ("lang", "python"),
 ];
 
+/// The process's client: its lifecycle is the core's (`vigil_core::process`).
+pub static CLIENT: ProcessClient = ProcessClient::new(&SDK_DEFAULTS);
+
 /// The running client, starting one from `vigil.toml` and the environment on first use.
 #[inline]
 pub fn client(py: Python<'_>) -> PyResult<Arc<Client>> {
     logs::emit_if_pending(py);
-    if let Some(c) = CLIENT.load_full() {
-        return Ok(c);
-    }
-    lazy_start(py)
-}
-
-#[cold]
-fn lazy_start(py: Python<'_>) -> PyResult<Arc<Client>> {
-    let client = Arc::new(Client::from_options(&SDK_DEFAULTS).py_err(py)?);
-    // Another thread may have started one meanwhile (we hold the GIL, but `from_options` may
-    // not in the future): keep the first.
-    let prev = CLIENT.compare_and_swap(&None::<Arc<Client>>, Some(client.clone()));
-    Ok(match &*prev {
-        Some(existing) => existing.clone(),
-        None => client,
-    })
+    CLIENT.get().py_err(py)
 }
 
 /// The running client, if any, without starting one.
 pub fn current() -> Option<Arc<Client>> {
-    CLIENT.load_full()
+    CLIENT.current()
 }
 
-/// Starts (or restarts) the client with `options` (text values) over file and environment.
+/// Starts with `options` (text values) over file and environment. A running client with
+/// other options is flushed within `timeout` and replaced; bad options leave it running.
+/// Returns whether the client runs in local mode.
 #[pyfunction]
 #[pyo3(signature = (options, timeout=2.0))]
 pub fn start(py: Python<'_>, options: Vec<(String, String)>, timeout: f64) -> PyResult<bool> {
-    let mut pairs: Vec<(&str, &str)> = SDK_DEFAULTS.to_vec();
-    pairs.extend(options.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let client = Arc::new(Client::from_options(&pairs).py_err(py)?);
-    let local = client.is_local();
-    if let Some(old) = CLIENT.swap(Some(client)) {
-        let timeout = duration(timeout)?;
-        py.allow_threads(|| old.shutdown(timeout));
-    }
-    Ok(local)
+    let timeout = duration(timeout)?;
+    let pairs: Vec<(&str, &str)> = options
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    py.allow_threads(|| CLIENT.start(&pairs, timeout))
+        .py_err(py)?;
+    Ok(client(py)?.is_local())
 }
 
 #[pyfunction]
 pub fn started() -> bool {
-    CLIENT.load().is_some()
+    CLIENT.current().is_some()
 }
 
 #[pyfunction]
@@ -84,10 +70,7 @@ pub fn flush(py: Python<'_>, timeout: f64) -> PyResult<bool> {
 #[pyo3(signature = (timeout=2.0))]
 pub fn shutdown(py: Python<'_>, timeout: f64) -> PyResult<bool> {
     let timeout = duration(timeout)?;
-    let Some(client) = CLIENT.swap(None) else {
-        return Ok(true);
-    };
-    let done = py.allow_threads(|| client.shutdown(timeout));
+    let done = py.allow_threads(|| CLIENT.shutdown(timeout));
     logs::emit_if_pending(py);
     Ok(done)
 }

@@ -116,7 +116,5 @@ def clean_sdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     vigil.shutdown(1.0)
-    vigil._settings._current = None
     yield
     vigil.shutdown(1.0)
-    vigil._settings._current = None

@@ -26,6 +26,26 @@ struct Running {
     options: Option<Vec<(String, String)>>,
 }
 
+/// The client one call uses (see [`ProcessClient::load`]).
+pub struct ClientRef(Held);
+
+enum Held {
+    Loaded(arc_swap::Guard<Option<Arc<Client>>>),
+    Started(Arc<Client>),
+}
+
+impl std::ops::Deref for ClientRef {
+    type Target = Client;
+
+    #[inline]
+    fn deref(&self) -> &Client {
+        match &self.0 {
+            Held::Loaded(guard) => guard.as_deref().expect("loaded only while running"),
+            Held::Started(client) => client,
+        }
+    }
+}
+
 pub struct ProcessClient {
     current: ArcSwapOption<Client>,
     /// Serializes starts; request paths never take it.
@@ -52,18 +72,16 @@ impl ProcessClient {
         }
     }
 
-    /// Runs `f` on the running client (started lazily) without touching its reference count.
+    /// The running client (started lazily) for one call, without touching its reference
+    /// count on the common path.
     #[inline]
-    pub fn with<R>(&self, f: impl FnOnce(&Client) -> R) -> Result<R> {
+    pub fn load(&self) -> Result<ClientRef> {
         let guard = self.current.load();
-        match &*guard {
-            Some(c) => Ok(f(c)),
-            None => {
-                drop(guard);
-                let client = self.lazy_start()?;
-                Ok(f(&client))
-            }
+        if guard.is_some() {
+            return Ok(ClientRef(Held::Loaded(guard)));
         }
+        drop(guard);
+        Ok(ClientRef(Held::Started(self.lazy_start()?)))
     }
 
     /// The running client, if any, without starting one.

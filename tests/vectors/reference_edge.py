@@ -208,9 +208,24 @@ CLIENT_IP_CASES = [
     ("many spoofed entries", "127.0.0.1", [(XFF, "1.1.1.1, 2.2.2.2, 3.3.3.3, 203.0.113.5")], {}),
     ("private peer is not trusted by default", "10.0.0.2:80", [(XFF, "203.0.113.5")], {}),
     ("private peer trusted when configured", "10.0.0.2:80", [(XFF, "203.0.113.5")], PRIV),
-    ("chain through several trusted proxies", "10.1.1.1:80", [(XFF, "203.0.113.5, 10.3.3.3, 10.2.2.2")], LB),
-    ("chain with spoofed entry left of the client", "10.1.1.1:80", [(XFF, "6.6.6.6, 203.0.113.5, 10.2.2.2")], LB),
-    ("chain stops at first untrusted from the right", "10.1.1.1", [(XFF, "203.0.113.5, 198.51.100.9, 10.2.2.2")], LB),
+    (
+        "chain through several trusted proxies",
+        "10.1.1.1:80",
+        [(XFF, "203.0.113.5, 10.3.3.3, 10.2.2.2")],
+        LB,
+    ),
+    (
+        "chain with spoofed entry left of the client",
+        "10.1.1.1:80",
+        [(XFF, "6.6.6.6, 203.0.113.5, 10.2.2.2")],
+        LB,
+    ),
+    (
+        "chain stops at first untrusted from the right",
+        "10.1.1.1",
+        [(XFF, "203.0.113.5, 198.51.100.9, 10.2.2.2")],
+        LB,
+    ),
     ("every hop trusted gives the leftmost", "127.0.0.1", [(XFF, "10.9.9.9, 127.0.0.3")], LB),
     ("single trusted address in the header", "127.0.0.1", [(XFF, "127.0.0.2")], {}),
     ("ipv6 loopback peer is trusted", "[::1]:8080", [(XFF, "203.0.113.5")], {}),
@@ -226,7 +241,12 @@ CLIENT_IP_CASES = [
     ("zone id on the peer is dropped", "fe80::9%2", [], {}),
     ("ipv6 peer outside trusted", "[2001:db8::1]:443", [(XFF, "203.0.113.5")], {}),
     ("garbage rightmost falls back to the peer", "127.0.0.1", [(XFF, "not-an-ip")], {}),
-    ("garbage behind a trusted hop keeps that hop", "127.0.0.1", [(XFF, "6.6.6.6, junk, 127.0.0.2")], {}),
+    (
+        "garbage behind a trusted hop keeps that hop",
+        "127.0.0.1",
+        [(XFF, "6.6.6.6, junk, 127.0.0.2")],
+        {},
+    ),
     ("garbage left of the client is never reached", "127.0.0.1", [(XFF, "junk, 203.0.113.5")], {}),
     ("leading zeros are not an address", "127.0.0.1", [(XFF, "203.000.113.5")], {}),
     ("hostname is not an address", "127.0.0.1", [(XFF, "example.com")], {}),
@@ -237,51 +257,187 @@ CLIENT_IP_CASES = [
     ("white space only header gives the peer", "127.0.0.1", [(XFF, "  \t ")], {}),
     ("empty entries are skipped", "127.0.0.1", [(XFF, "203.0.113.5,, ,")], {}),
     ("tabs around entries", "127.0.0.1", [(XFF, "\t203.0.113.5\t")], {}),
-    ("several header lines are one list", "127.0.0.1", [(XFF, "6.6.6.6"), (XFF, "203.0.113.5")], {}),
+    (
+        "several header lines are one list",
+        "127.0.0.1",
+        [(XFF, "6.6.6.6"), (XFF, "203.0.113.5")],
+        {},
+    ),
     ("last header line is walked first", "10.1.1.1", [(XFF, "203.0.113.5"), (XFF, "10.2.2.2")], LB),
     ("header name is case-insensitive", "127.0.0.1", [("x-forwarded-for", "203.0.113.5")], {}),
-    ("huge spoofed header is read from its right end", "127.0.0.1",
-     [(XFF, ", ".join(f"6.6.{i // 250}.{i % 250}" for i in range(2000)) + ", 203.0.113.5")], {}),
-    ("huge garbage header with a good right end", "127.0.0.1", [(XFF, "x" * 20000 + ", 203.0.113.5")], {}),
-    ("hop limit stops a long trusted chain", "127.0.0.1", [(XFF, ", ".join(f"127.0.0.{i}" for i in range(2, 50)))], {}),
-    ("untrusted peer with every header", "198.51.100.7",
-     [(XFF, "1.1.1.1"), ("Forwarded", "for=2.2.2.2"), ("X-Real-IP", "3.3.3.3")], {}),
-    ("only the configured header is read", "127.0.0.1", [("Forwarded", "for=6.6.6.6"), (XFF, "203.0.113.5")], {}),
+    (
+        "huge spoofed header is read from its right end",
+        "127.0.0.1",
+        [(XFF, ", ".join(f"6.6.{i // 250}.{i % 250}" for i in range(2000)) + ", 203.0.113.5")],
+        {},
+    ),
+    (
+        "huge garbage header with a good right end",
+        "127.0.0.1",
+        [(XFF, "x" * 20000 + ", 203.0.113.5")],
+        {},
+    ),
+    (
+        "hop limit stops a long trusted chain",
+        "127.0.0.1",
+        [(XFF, ", ".join(f"127.0.0.{i}" for i in range(2, 50)))],
+        {},
+    ),
+    (
+        "untrusted peer with every header",
+        "198.51.100.7",
+        [(XFF, "1.1.1.1"), ("Forwarded", "for=2.2.2.2"), ("X-Real-IP", "3.3.3.3")],
+        {},
+    ),
+    (
+        "only the configured header is read",
+        "127.0.0.1",
+        [("Forwarded", "for=6.6.6.6"), (XFF, "203.0.113.5")],
+        {},
+    ),
     ("trusted proxies none ignores headers", "127.0.0.1", [(XFF, "203.0.113.5")], NONE),
     ("absent peer gives no client ip", None, [(XFF, "203.0.113.5")], {}),
     ("garbage peer gives no client ip", "unix:/run/app.sock", [(XFF, "203.0.113.5")], {}),
     ("empty peer gives no client ip", "", [], {}),
     ("forwarded simple", "127.0.0.1", [("Forwarded", "for=203.0.113.5")], FWD),
-    ("forwarded with other parameters", "127.0.0.1", [("Forwarded", "for=203.0.113.5;proto=https;by=127.0.0.1")], FWD),
-    ("forwarded parameter name is case-insensitive", "127.0.0.1", [("Forwarded", "proto=http;For=203.0.113.5")], FWD),
-    ("forwarded quoted ipv4 with port", "127.0.0.1", [("Forwarded", 'for="203.0.113.5:4711"')], FWD),
-    ("forwarded quoted bracketed ipv6 with port", "127.0.0.1", [("Forwarded", 'for="[2001:db8:cafe::17]:4711"')], FWD),
-    ("forwarded quoted bracketed ipv6", "127.0.0.1", [("Forwarded", 'for="[2001:db8:cafe::17]"')], FWD),
-    ("forwarded spoofed left element skipped", "127.0.0.1", [("Forwarded", "for=6.6.6.6, for=203.0.113.5")], FWD),
-    ("forwarded chain through trusted proxies", "10.1.1.1",
-     [("Forwarded", "for=203.0.113.5;proto=https, for=10.2.2.2")], FWD_LB),
-    ("forwarded unknown node stops the walk", "127.0.0.1", [("Forwarded", "for=6.6.6.6, for=unknown")], FWD),
-    ("forwarded obfuscated node stops the walk", "10.1.1.1", [("Forwarded", "for=6.6.6.6, for=_hidden, for=10.2.2.2")], FWD_LB),
-    ("forwarded element without for", "127.0.0.1", [("Forwarded", "for=6.6.6.6, proto=https")], FWD),
-    ("forwarded element with two for", "127.0.0.1", [("Forwarded", "for=6.6.6.6;for=203.0.113.5")], FWD),
-    ("forwarded quoted comma stays in its element", "127.0.0.1", [("Forwarded", 'for="6.6.6.6, for=7.7.7.7"')], FWD),
-    ("forwarded client's unbalanced quote cannot hide the proxy's element", "127.0.0.1",
-     [("Forwarded", 'for=6.6.6.6, for="x, for=203.0.113.5')], FWD),
-    ("forwarded escaped quote is not an address", "127.0.0.1", [("Forwarded", 'for="203.0.113.5\\""')], FWD),
+    (
+        "forwarded with other parameters",
+        "127.0.0.1",
+        [("Forwarded", "for=203.0.113.5;proto=https;by=127.0.0.1")],
+        FWD,
+    ),
+    (
+        "forwarded parameter name is case-insensitive",
+        "127.0.0.1",
+        [("Forwarded", "proto=http;For=203.0.113.5")],
+        FWD,
+    ),
+    (
+        "forwarded quoted ipv4 with port",
+        "127.0.0.1",
+        [("Forwarded", 'for="203.0.113.5:4711"')],
+        FWD,
+    ),
+    (
+        "forwarded quoted bracketed ipv6 with port",
+        "127.0.0.1",
+        [("Forwarded", 'for="[2001:db8:cafe::17]:4711"')],
+        FWD,
+    ),
+    (
+        "forwarded quoted bracketed ipv6",
+        "127.0.0.1",
+        [("Forwarded", 'for="[2001:db8:cafe::17]"')],
+        FWD,
+    ),
+    (
+        "forwarded spoofed left element skipped",
+        "127.0.0.1",
+        [("Forwarded", "for=6.6.6.6, for=203.0.113.5")],
+        FWD,
+    ),
+    (
+        "forwarded chain through trusted proxies",
+        "10.1.1.1",
+        [("Forwarded", "for=203.0.113.5;proto=https, for=10.2.2.2")],
+        FWD_LB,
+    ),
+    (
+        "forwarded unknown node stops the walk",
+        "127.0.0.1",
+        [("Forwarded", "for=6.6.6.6, for=unknown")],
+        FWD,
+    ),
+    (
+        "forwarded obfuscated node stops the walk",
+        "10.1.1.1",
+        [("Forwarded", "for=6.6.6.6, for=_hidden, for=10.2.2.2")],
+        FWD_LB,
+    ),
+    (
+        "forwarded element without for",
+        "127.0.0.1",
+        [("Forwarded", "for=6.6.6.6, proto=https")],
+        FWD,
+    ),
+    (
+        "forwarded element with two for",
+        "127.0.0.1",
+        [("Forwarded", "for=6.6.6.6;for=203.0.113.5")],
+        FWD,
+    ),
+    (
+        "forwarded quoted comma stays in its element",
+        "127.0.0.1",
+        [("Forwarded", 'for="6.6.6.6, for=7.7.7.7"')],
+        FWD,
+    ),
+    (
+        "forwarded client's unbalanced quote cannot hide the proxy's element",
+        "127.0.0.1",
+        [("Forwarded", 'for=6.6.6.6, for="x, for=203.0.113.5')],
+        FWD,
+    ),
+    (
+        "forwarded escaped quote is not an address",
+        "127.0.0.1",
+        [("Forwarded", 'for="203.0.113.5\\""')],
+        FWD,
+    ),
     ("forwarded unterminated quote", "127.0.0.1", [("Forwarded", 'for="203.0.113.5')], FWD),
-    ("forwarded several lines", "127.0.0.1", [("Forwarded", "for=6.6.6.6"), ("Forwarded", "for=203.0.113.5")], FWD),
+    (
+        "forwarded several lines",
+        "127.0.0.1",
+        [("Forwarded", "for=6.6.6.6"), ("Forwarded", "for=203.0.113.5")],
+        FWD,
+    ),
     ("forwarded configured ignores x-forwarded-for", "127.0.0.1", [(XFF, "6.6.6.6")], FWD),
     ("x-real-ip from a trusted proxy", "127.0.0.1", [("X-Real-IP", "203.0.113.5")], REAL),
-    ("x-real-ip from an untrusted peer is ignored", "198.51.100.7", [("X-Real-IP", "203.0.113.5")], REAL),
+    (
+        "x-real-ip from an untrusted peer is ignored",
+        "198.51.100.7",
+        [("X-Real-IP", "203.0.113.5")],
+        REAL,
+    ),
     ("x-real-ip with a port", "127.0.0.1", [("X-Real-IP", "203.0.113.5:80")], REAL),
     ("x-real-ip garbage gives the peer", "127.0.0.1", [("X-Real-IP", "nope")], REAL),
-    ("x-real-ip list is not a single value", "127.0.0.1", [("X-Real-IP", "6.6.6.6, 203.0.113.5")], REAL),
-    ("x-real-ip sent twice is ambiguous", "127.0.0.1", [("X-Real-IP", "6.6.6.6"), ("X-Real-IP", "203.0.113.5")], REAL),
-    ("cf-connecting-ip from the trusted network", "10.7.7.7", [("CF-Connecting-IP", "2001:db8::beef")], CF),
-    ("cf-connecting-ip ignored from loopback when not trusted", "127.0.0.1", [("CF-Connecting-IP", "203.0.113.5")], CF),
+    (
+        "x-real-ip list is not a single value",
+        "127.0.0.1",
+        [("X-Real-IP", "6.6.6.6, 203.0.113.5")],
+        REAL,
+    ),
+    (
+        "x-real-ip sent twice is ambiguous",
+        "127.0.0.1",
+        [("X-Real-IP", "6.6.6.6"), ("X-Real-IP", "203.0.113.5")],
+        REAL,
+    ),
+    (
+        "cf-connecting-ip from the trusted network",
+        "10.7.7.7",
+        [("CF-Connecting-IP", "2001:db8::beef")],
+        CF,
+    ),
+    (
+        "cf-connecting-ip ignored from loopback when not trusted",
+        "127.0.0.1",
+        [("CF-Connecting-IP", "203.0.113.5")],
+        CF,
+    ),
     ("single header absent gives the peer", "10.7.7.7", [(XFF, "203.0.113.5")], CF),
-    ("trusted single address", "192.0.2.1", [(XFF, "203.0.113.5")], {"trusted_proxies": "192.0.2.1"}),
-    ("trusted ipv6 network", "[2001:db8:1::2]:1", [(XFF, "203.0.113.5")], {"trusted_proxies": "2001:db8:1::/48"}),
+    (
+        "trusted single address",
+        "192.0.2.1",
+        [(XFF, "203.0.113.5")],
+        {"trusted_proxies": "192.0.2.1"},
+    ),
+    (
+        "trusted ipv6 network",
+        "[2001:db8:1::2]:1",
+        [(XFF, "203.0.113.5")],
+        {"trusted_proxies": "2001:db8:1::/48"},
+    ),
 ]
 
 # ---------------------------------------------------------------------- block response
@@ -348,6 +504,11 @@ def safe_redirect(url: Optional[str]) -> bool:
     return url.startswith("/") and not url.startswith("//") and not url.startswith("/\\")
 
 
+def _escape(value: str) -> str:
+    """HTML-escaped for text and attribute values alike: & < > " ' and /."""
+    return html.escape(value, quote=True).replace("/", "&#x2F;")
+
+
 def block_response(case: dict) -> dict:
     s, d = case.get("settings", {}), case["decision"]
     target = d.get("redirect_url") if safe_redirect(d.get("redirect_url")) else None
@@ -367,7 +528,7 @@ def block_response(case: dict) -> dict:
         )
     else:
         ctype = "text/html; charset=utf-8"
-        esc = lambda v: html.escape(v, quote=True).replace("&#x27;", "&#x27;").replace("/", "&#x2F;")  # noqa: E731
+        esc = _escape
         body = (
             s.get("block_html", DEFAULT_HTML)
             .replace("{reference}", esc(d["id"]))
@@ -409,26 +570,53 @@ BLOCK_CASES = [
     ("a range with other parameters matches nothing", {}, D, "application/json; charset=utf-8"),
     ("custom status", {"block_status": "429"}, D, "application/json"),
     ("custom json body", {"block_json": '{"blocked":true}'}, D, "application/json"),
-    ("custom fixed body ignores accept", {"block_body": "go away", "block_content_type": "text/plain"}, D,
-     "application/json"),
+    (
+        "custom fixed body ignores accept",
+        {"block_body": "go away", "block_content_type": "text/plain"},
+        D,
+        "application/json",
+    ),
     ("custom html template escapes the reason", {"block_html": TEMPLATE}, EVIL, "text/html"),
     ("default page escapes a hostile reference", {}, EVIL, None),
     ("json body escapes a hostile reference", {}, EVIL, "application/json"),
     ("decision redirect", {}, dict(D, redirect_url="https://example.com/blocked"), "text/html"),
-    ("decision redirect wins over the configured one", {"block_redirect": "/sorry"},
-     dict(D, redirect_url="https://example.com/blocked"), None),
+    (
+        "decision redirect wins over the configured one",
+        {"block_redirect": "/sorry"},
+        dict(D, redirect_url="https://example.com/blocked"),
+        None,
+    ),
     ("configured redirect", {"block_redirect": "/sorry"}, D, "application/json"),
-    ("unsafe decision redirect falls back to the configured one", {"block_redirect": "/sorry"},
-     dict(D, redirect_url="//evil.example/x"), None),
-    ("unsafe decision redirect without a configured one blocks", {}, dict(D, redirect_url="/\\evil.example"), None),
-    ("redirect with header injection is refused", {}, dict(D, redirect_url="/x\r\nSet-Cookie: a=b"), None),
+    (
+        "unsafe decision redirect falls back to the configured one",
+        {"block_redirect": "/sorry"},
+        dict(D, redirect_url="//evil.example/x"),
+        None,
+    ),
+    (
+        "unsafe decision redirect without a configured one blocks",
+        {},
+        dict(D, redirect_url="/\\evil.example"),
+        None,
+    ),
+    (
+        "redirect with header injection is refused",
+        {},
+        dict(D, redirect_url="/x\r\nSet-Cookie: a=b"),
+        None,
+    ),
 ]
 
 
 def build() -> tuple[dict, dict]:
     ip_cases = []
     for name, peer, headers, settings in CLIENT_IP_CASES:
-        case = {"name": name, "settings": settings, "peer": peer, "headers": [list(h) for h in headers]}
+        case = {
+            "name": name,
+            "settings": settings,
+            "peer": peer,
+            "headers": [list(h) for h in headers],
+        }
         case["want"] = client_ip(case)
         ip_cases.append(case)
     block_cases = []
@@ -439,10 +627,16 @@ def build() -> tuple[dict, dict]:
     names = [c["name"] for c in ip_cases + block_cases]
     assert len(names) == len(set(names)), "case names must be unique"
     return (
-        {"comment": "Generated by reference_edge.py; do not edit by hand. 'want' is the client IP "
-         "(null: none). Absent settings take the defaults.", "cases": ip_cases},
-        {"comment": "Generated by reference_edge.py; do not edit by hand. 'want' is the whole "
-         "response: status, headers in order, body.", "cases": block_cases},
+        {
+            "comment": "Generated by reference_edge.py; do not edit by hand. 'want' is the "
+            "client IP (null: none). Absent settings take the defaults.",
+            "cases": ip_cases,
+        },
+        {
+            "comment": "Generated by reference_edge.py; do not edit by hand. 'want' is the whole "
+            "response: status, headers in order, body.",
+            "cases": block_cases,
+        },
     )
 
 
@@ -460,7 +654,10 @@ def main() -> int:
         else:
             path.write_text(text, encoding="utf-8")
     if stale:
-        print(f"stale: {', '.join(stale)}: run python3 tests/vectors/reference_edge.py", file=sys.stderr)
+        print(
+            f"stale: {', '.join(stale)}: run python3 tests/vectors/reference_edge.py",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

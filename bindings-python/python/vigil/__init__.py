@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import json
 import logging
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, Optional, Union
 
-from . import _native, _settings
+from . import _native
 from ._context import current_request
 from ._errors import ConfigError, EventError, IdentifierError, UserBlocked, VigilError
 from ._native import AccountExists, Decision, Request, auth_track, identify, signup_track
@@ -70,6 +71,10 @@ class Identity(NamedTuple):
 
 
 def _option_text(name: str, value: Any) -> str:
+    if name == "trusted_proxies" and isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value) or "none"
+    if name == "block_json" and not isinstance(value, str):
+        return json.dumps(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (str, int)):
@@ -86,19 +91,18 @@ def start(url: Optional[str] = None, token: Optional[str] = None, **options: Any
 
     Options override ``VIGIL_*`` environment variables, which override ``vigil.toml``
     (or the file named by ``config_file`` / ``VIGIL_CONFIG``). Without a URL, Vigil runs in
-    local mode. Besides the core's options (``pii``, ``pii_secret``, ``flush_interval_ms``...)
-    it takes ``trusted_proxies``, ``client_ip_header``, ``block_status``, ``block_redirect``,
-    ``block_html`` and ``block_json`` for the middlewares.
+    local mode. Every option is the core's (docs/configuration.md), the middlewares' too:
+    ``trusted_proxies`` (a list or comma-separated), ``client_ip_header``, ``block_status``,
+    ``block_redirect``, ``block_html``, ``block_json`` (a JSON-able value), ``block_body`` with
+    ``block_content_type``. Called after Vigil started lazily, it applies the new options;
+    bad options raise ``ConfigError`` and leave the running client as it was.
     """
-    python_options = {k: options.pop(k) for k in list(options) if k in _settings.PYTHON_OPTIONS}
-    settings = _settings.Settings.build(python_options)
     core: list[tuple[str, str]] = []
     for name, value in (("url", url), ("token", token), *options.items()):
         if value is not None:
             core.append((name, _option_text(name, value)))
     _native.set_log_level(logger.getEffectiveLevel())
     _native.start(core)
-    _settings._current = settings
 
 
 def track(

@@ -1,54 +1,81 @@
-"""What every framework integration does around a request, whatever its server interface."""
+"""What every framework integration does around a request, whatever its server interface.
+
+The policy (client IP behind proxies, the block response) is the core's; a middleware reads
+the peer address and headers from its server's request and writes the response it is given.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from typing import Any, Optional, Union
 
-from . import _native, _settings
-from ._blocking import BlockResponse, Headers
-from ._context import make_request
-from ._ip import ClientIpResolver
-from ._native import Decision, Request
+from . import _native
+from ._native import Decision, EdgePolicy, Request
+
+Headers = list[tuple[str, str]]
+HeaderLines = Union[str, list[str], None]
 
 
-class Guard:
-    """Per-app configuration: IP resolution and block response (defaults from ``start``)."""
+class BlockResponse:
+    """A middleware's own block response options, over the ``block_*`` settings.
+
+    ``status`` for every block (``block_status``); ``redirect`` sends a 303 to that URL instead
+    (``block_redirect``); ``html`` replaces the page (``{reference}`` and ``{reason}`` are
+    filled in, escaped); ``json_body`` replaces the JSON body. A decision that redirects goes
+    to its own URL.
+    """
 
     def __init__(
         self,
-        trusted_proxies: Optional[list[str]] = None,
+        status: Optional[int] = None,
+        html: Optional[str] = None,
+        json_body: Optional[Any] = None,
+        redirect: Optional[str] = None,
+    ) -> None:
+        self.options: list[tuple[str, str]] = []
+        if status is not None:
+            self.options.append(("block_status", str(int(status))))
+        if html is not None:
+            self.options.append(("block_html", html))
+        if json_body is not None:
+            self.options.append(("block_json", json.dumps(json_body)))
+        if redirect is not None:
+            self.options.append(("block_redirect", redirect))
+
+
+class Guard:
+    """Per-app edge options (defaults: the settings given to ``start``, ``VIGIL_*``, file)."""
+
+    def __init__(
+        self,
+        trusted_proxies: Union[list[str], str, None] = None,
         client_ip_header: Optional[str] = None,
         block: Optional[BlockResponse] = None,
     ) -> None:
-        self._resolver: Optional[ClientIpResolver] = None
-        if trusted_proxies is not None or client_ip_header is not None:
-            self._resolver = ClientIpResolver(
-                trusted_proxies, client_ip_header or _settings.get().resolver.header
-            )
-        self._block = block
-
-    @property
-    def resolver(self) -> ClientIpResolver:
-        return self._resolver or _settings.get().resolver
-
-    @property
-    def block(self) -> BlockResponse:
-        return self._block or _settings.get().block
+        overrides: list[tuple[str, str]] = []
+        if trusted_proxies is not None:
+            if not isinstance(trusted_proxies, str):
+                trusted_proxies = ",".join(trusted_proxies) or "none"
+            overrides.append(("trusted_proxies", trusted_proxies))
+        if client_ip_header is not None:
+            overrides.append(("client_ip_header", client_ip_header))
+        if block is not None:
+            overrides += block.options
+        self.edge = EdgePolicy(overrides)
 
     def request(
         self,
         peer: Optional[str],
-        forwarded: Optional[str],
+        forwarded: HeaderLines,
         user_agent: Optional[str],
         method: Optional[str],
         path: Optional[str],
     ) -> Request:
-        ip = self.resolver.resolve(peer, forwarded)
-        return make_request(ip, user_agent, method, path)
+        return self.edge.request(peer, forwarded, user_agent, method, path)
 
     def blocked(self, request: Request) -> Optional[Decision]:
         """The decision blocking this request before the app runs (its IP), if any."""
         return _native.check_request(request)
 
     def render(self, decision: Decision, accept: Optional[str]) -> tuple[int, Headers, bytes]:
-        return self.block.render(decision, accept)
+        return self.edge.render(decision.id, decision.reason, decision.redirect_url, accept)

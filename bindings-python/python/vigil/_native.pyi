@@ -47,6 +47,28 @@ class Decision:
     def expires_at_ms(self) -> Optional[int]: ...
 
 @final
+class EdgePolicy:
+    def __init__(self, overrides: list[tuple[str, str]] = ...) -> None: ...
+    @property
+    def header(self) -> str: ...
+    @property
+    def environ_key(self) -> str: ...
+    def client_ip(
+        self, peer: Optional[str], header: Union[str, list[str], None] = None
+    ) -> Optional[str]: ...
+    def request(
+        self,
+        peer: Optional[str],
+        header: Union[str, list[str], None],
+        user_agent: Optional[str],
+        method: Optional[str],
+        path: Optional[str],
+    ) -> Request: ...
+    def render(
+        self, id: str, reason: str, redirect_url: Optional[str], accept: Optional[str]
+    ) -> tuple[int, list[tuple[str, str]], bytes]: ...
+
+@final
 class AccountExists:
     def __init__(self, value: bool) -> None: ...
     @property

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, MutableMapping
 from typing import Any, Callable, Optional
 
-from ._blocking import BlockResponse
 from ._context import request_var
 from ._errors import UserBlocked
-from ._middleware import Guard
+from ._middleware import BlockResponse, Guard
 from ._native import Decision
 
 Scope = MutableMapping[str, Any]
@@ -27,6 +26,11 @@ def _header(scope: Scope, name: bytes) -> Optional[str]:
         if k.lower() == name:
             return str(v.decode("latin-1"))
     return None
+
+
+def _lines(scope: Scope, name: bytes) -> list[str]:
+    """Every line of a header, in order: the client-IP rules need all of them."""
+    return [v.decode("latin-1") for k, v in scope.get("headers") or () if k.lower() == name]
 
 
 class VigilMiddleware:
@@ -45,11 +49,10 @@ class VigilMiddleware:
             await self.app(scope, receive, send)
             return
         guard = self.guard
-        header = guard.resolver.header
         client = scope.get("client")
         request = guard.request(
             client[0] if client else None,
-            _header(scope, header.lower().encode("latin-1")) if header else None,
+            _lines(scope, guard.edge.header.encode("latin-1")),
             _header(scope, b"user-agent"),
             scope.get("method"),
             scope.get("path"),

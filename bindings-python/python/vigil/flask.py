@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._blocking import BlockResponse
 from ._errors import UserBlocked
+from ._middleware import BlockResponse
 from .wsgi import VigilMiddleware
 
 

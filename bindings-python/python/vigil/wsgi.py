@@ -10,10 +10,9 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any, Callable, Optional
 
-from ._blocking import BlockResponse
 from ._context import request_var
 from ._errors import UserBlocked
-from ._middleware import Guard
+from ._middleware import BlockResponse, Guard
 from ._native import Decision
 
 Environ = dict[str, Any]
@@ -41,7 +40,7 @@ class VigilMiddleware:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         guard = self.guard
-        key = guard.resolver.environ_key
+        key = guard.edge.environ_key
         request = guard.request(
             environ.get("REMOTE_ADDR"),
             environ.get(key) if key else None,

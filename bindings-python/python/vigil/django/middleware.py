@@ -7,10 +7,9 @@ from typing import Any, Callable, Optional
 from django.http import HttpResponse
 
 import vigil
-from vigil._blocking import BlockResponse
 from vigil._context import request_var
 from vigil._errors import UserBlocked
-from vigil._middleware import Guard
+from vigil._middleware import BlockResponse, Guard
 from vigil._native import Decision, Request
 
 from . import conf
@@ -35,7 +34,7 @@ def guard() -> Guard:
 def request_of(request: Any) -> Request:
     g = guard()
     meta = request.META
-    key = g.resolver.environ_key
+    key = g.edge.environ_key
     return g.request(
         meta.get("REMOTE_ADDR"),
         meta.get(key) if key else None,

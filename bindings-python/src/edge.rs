@@ -1,0 +1,156 @@
+//! The HTTP edge for Python middlewares: the client IP and the block response come from the
+//! core's policy; the middlewares only read their server's request and write what they get.
+
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use vigil_core::edge::DecisionView;
+use vigil_core::{Edge, RequestContext};
+
+use crate::errors::IntoPyResult;
+use crate::request::Request;
+use crate::state::client;
+
+/// A middleware's edge policy: the running client's settings, or those with a middleware's
+/// own options applied over them (resolved once, on first use).
+#[pyclass(frozen, module = "vigil._native")]
+pub struct EdgePolicy {
+    overrides: Vec<(String, String)>,
+    fixed: Mutex<Option<Edge>>,
+}
+
+impl EdgePolicy {
+    fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&Edge) -> R) -> PyResult<R> {
+        let client = client(py)?;
+        if self.overrides.is_empty() {
+            return Ok(f(client.edge()));
+        }
+        let mut fixed = self.fixed.lock().unwrap_or_else(|p| p.into_inner());
+        if fixed.is_none() {
+            *fixed = Some(build(py, client.edge(), &self.overrides)?);
+        }
+        Ok(f(fixed.as_ref().expect("just set")))
+    }
+}
+
+fn build(py: Python<'_>, base: &Edge, overrides: &[(String, String)]) -> PyResult<Edge> {
+    let mut edge = base.clone();
+    for (k, v) in overrides {
+        if !edge.set(k, v).py_err(py)? {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "{k:?} is not an edge option"
+            )));
+        }
+    }
+    edge.validate().py_err(py)?;
+    Ok(edge)
+}
+
+/// Header lines as a WSGI environ or ASGI scope gives them: one `str`, a list, or nothing.
+fn lines<'py>(value: &'py Option<Bound<'py, PyAny>>) -> PyResult<Vec<std::borrow::Cow<'py, str>>> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    if let Ok(s) = value.downcast::<PyString>() {
+        return Ok(vec![s.to_cow()?]);
+    }
+    let list = value.downcast::<PyList>()?;
+    list.iter()
+        .map(|item| {
+            Ok(item
+                .downcast_into::<PyString>()?
+                .to_cow()?
+                .into_owned()
+                .into())
+        })
+        .collect()
+}
+
+#[pymethods]
+impl EdgePolicy {
+    /// Options (edge keys only) applied over the running client's settings; checked now.
+    #[new]
+    #[pyo3(signature = (overrides=Vec::new()))]
+    fn new(py: Python<'_>, overrides: Vec<(String, String)>) -> PyResult<EdgePolicy> {
+        // Bad options fail here, at the middleware's construction, not on a request; they are
+        // applied over the client's settings on first use.
+        if !overrides.is_empty() {
+            build(py, &Edge::default(), &overrides)?;
+        }
+        Ok(EdgePolicy {
+            overrides,
+            fixed: Mutex::new(None),
+        })
+    }
+
+    /// The lower-case name of the header the client IP is read from.
+    #[getter]
+    fn header(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |e| e.client_ip_header().to_owned())
+    }
+
+    /// The same header as a WSGI environ key (`HTTP_X_FORWARDED_FOR`).
+    #[getter]
+    fn environ_key(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |e| {
+            format!(
+                "HTTP_{}",
+                e.client_ip_header().to_ascii_uppercase().replace('-', "_")
+            )
+        })
+    }
+
+    /// The client IP from the peer address and the header's line(s); None without one.
+    #[pyo3(signature = (peer, header=None))]
+    fn client_ip(
+        &self,
+        py: Python<'_>,
+        peer: Option<&str>,
+        header: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Option<String>> {
+        let lines = lines(&header)?;
+        self.with(py, |e| {
+            e.client_ip(peer, lines.iter().map(|l| l.as_ref()))
+                .map(|ip| ip.to_string())
+        })
+    }
+
+    /// The request context of one request: its client IP, user agent, method and path.
+    #[pyo3(signature = (peer, header, user_agent, method, path))]
+    fn request(
+        &self,
+        py: Python<'_>,
+        peer: Option<&str>,
+        header: Option<Bound<'_, PyAny>>,
+        user_agent: Option<&str>,
+        method: Option<&str>,
+        path: Option<&str>,
+    ) -> PyResult<Request> {
+        let lines = lines(&header)?;
+        let ip = self.with(py, |e| e.client_ip(peer, lines.iter().map(|l| l.as_ref())))?;
+        let mut ctx = RequestContext::from_parts(None, user_agent, method, path).py_err(py)?;
+        ctx.ip = ip;
+        Ok(Request::from_context(ctx))
+    }
+
+    /// `(status, headers, body)` for a request blocked by a decision with these fields.
+    #[pyo3(signature = (id, reason, redirect_url, accept))]
+    fn render<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+        reason: &str,
+        redirect_url: Option<&str>,
+        accept: Option<&str>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let view = DecisionView {
+            id,
+            reason,
+            redirect_url,
+        };
+        let r = self.with(py, |e| e.render_block(view, accept))?;
+        let headers: Vec<(&str, String)> = r.headers;
+        (r.status, headers, PyBytes::new(py, &r.body)).into_pyobject(py)
+    }
+}
