@@ -4,19 +4,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** User identifiers: string keys to string values (at most 16 pairs). */
 export type UserIdentifiers = Record<string, string> | Array<[string, string]>;
 
+/** The older spelling of the `block_*` options. */
 export interface BlockOptions {
-  /** HTTP status of the block response (403 by default; a 3xx with `redirect`). */
+  /** `block_status`: HTTP status of the block response (403 by default). */
   status?: number;
-  /** Body sent when the client prefers JSON. */
+  /** `block_json`: body sent when the client prefers JSON. */
   json?: unknown;
-  /** Body sent otherwise. */
+  /** `block_html`: page sent otherwise (`{reference}`, `{reason}` filled in, escaped). */
   html?: string;
-  /** Redirect blocked requests here instead (302 unless `status` is a 3xx). */
+  /** `block_redirect`: send blocked requests here instead (303). */
   redirect?: string;
 }
 
-export type TrustProxy =
-  boolean | number | string | string[] | ((addr: string, hop: number) => boolean);
+/** The older spelling of `trusted_proxies`: false (none), true (all) or networks. */
+export type TrustProxy = boolean | string | string[];
 
 export interface StartOptions {
   /** Server base URL; absent means local mode (the in-process engine decides). */
@@ -37,8 +38,27 @@ export interface StartOptions {
   ip_map_ttl_s?: number;
   /** A vigil.toml to read instead of ./vigil.toml or $VIGIL_CONFIG. */
   config_file?: string;
-  /** Proxies trusted to set X-Forwarded-For (none by default). */
+  /**
+   * Proxies trusted to set the client-IP header: addresses, networks, `loopback`, `private`,
+   * `link_local`, `none` (default `loopback`).
+   */
+  trusted_proxies?: string | string[];
+  /** `X-Forwarded-For` (default), `Forwarded`, or a single-address header such as `X-Real-IP`. */
+  client_ip_header?: string;
+  /** Status of the block response (403 by default; 2xx, 4xx or 5xx). */
+  block_status?: number;
+  /** Send blocked requests here (303) unless their decision names its own target. */
+  block_redirect?: string;
+  /** The HTML page (`{reference}` and `{reason}` are filled in, escaped). */
+  block_html?: string;
+  /** The JSON body (a JSON text, or a value to serialize). */
+  block_json?: unknown;
+  /** One body for every client, with `block_content_type`. */
+  block_body?: string;
+  block_content_type?: string;
+  /** @deprecated use `trusted_proxies`. */
   trust_proxy?: TrustProxy;
+  /** @deprecated use the `block_*` options. */
   block?: BlockOptions;
   /** Automatic mode: track passport-local and passport-http logins with no extra code. */
   passport?: boolean;

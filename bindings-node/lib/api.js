@@ -86,7 +86,7 @@ function userIsBanned(req) {
   if (!state.started) client.ensure();
   const s = req == null ? context.current() : context.stateOf(req);
   if (s === undefined || !native.check(s.native)) return false;
-  block.send(s.req, s.res);
+  block.send(s.req, s.res, native.decisionOf(s.native, false));
   return true;
 }
 
@@ -150,7 +150,6 @@ function alias(oldIds, newIds, req) {
 function normalize(ids, options) {
   if (options != null && typeof options !== 'object') throw typeError('options must be an object');
   const secret = options ? options.pii_secret : undefined;
-  if (secret === undefined && !state.started) client.ensure();
   const keep = options ? options.keep_email_domain : undefined;
   return callWithIds(native.normalize, secret, keep, undefined, undefined, ids);
 }

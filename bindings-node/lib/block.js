@@ -1,72 +1,21 @@
 'use strict';
-// The block response: 403 by default, JSON or HTML by the Accept header, or a redirect.
+// Writes the block response the core rendered (status, headers, body) for a decision.
 
-const { settings } = require('./settings');
+const native = require('./native');
 
-function send(req, res) {
+/** Answers `req` blocked by `decision` ({ id, reason, redirectUrl }, from native.decisionOf). */
+function send(req, res, decision) {
   if (!res || res.writableEnded) return;
   if (res.headersSent) {
     res.end();
     return;
   }
-  const b = settings.block;
-  if (b.redirect) {
-    res.statusCode = b.status >= 300 && b.status < 400 ? b.status : 302;
-    res.setHeader('Location', b.redirect);
-    res.setHeader('Cache-Control', 'no-store');
-    res.end();
-    return;
-  }
-  const json = prefersJson(req && req.headers ? req.headers.accept : undefined);
-  const body = json ? JSON.stringify(b.json) : b.html;
-  res.statusCode = b.status;
-  res.setHeader(
-    'Content-Type',
-    json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
-  );
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(body);
+  const d = decision || { id: '', reason: '' };
+  const accept = req && req.headers ? req.headers.accept : undefined;
+  const r = native.renderBlock(d.id, d.reason, d.redirectUrl, accept);
+  res.statusCode = r.status;
+  for (let i = 0; i < r.headers.length; i += 2) res.setHeader(r.headers[i], r.headers[i + 1]);
+  res.end(r.body);
 }
 
-/**
- * True when the Accept header ranks JSON above HTML. Each side takes the q of its most specific
- * matching range (RFC 9110); a tie goes to the more specific match, then to HTML.
- */
-function prefersJson(accept) {
-  if (typeof accept !== 'string' || accept === '') return false;
-  const json = { spec: 0, q: 0 };
-  const html = { spec: 0, q: 0 };
-  for (const part of accept.split(',')) {
-    const [range, ...params] = part.split(';');
-    const type = range.trim().toLowerCase();
-    let q = 1;
-    for (const p of params) {
-      const [k, v] = p.split('=');
-      if (k.trim().toLowerCase() === 'q') q = Number(v);
-    }
-    if (!(q >= 0 && q <= 1)) q = 0;
-    const any = type === '*/*' ? 1 : 0;
-    rank(
-      json,
-      type === 'application/json' || type.endsWith('+json')
-        ? 3
-        : type === 'application/*'
-          ? 2
-          : any,
-      q,
-    );
-    rank(html, type === 'text/html' ? 3 : type === 'text/*' ? 2 : any, q);
-  }
-  if (json.q !== html.q) return json.q > html.q;
-  return json.q > 0 && json.spec > html.spec;
-}
-
-function rank(side, spec, q) {
-  if (spec > side.spec) {
-    side.spec = spec;
-    side.q = q;
-  }
-}
-
-module.exports = { send, prefersJson };
+module.exports = { send };

@@ -5,31 +5,46 @@ const native = require('./native');
 const config = require('./settings');
 
 const { settings } = config;
-const state = { started: false };
+/** `ipHeader`: the header the running client reads client IPs from (cached per start). */
+const state = { started: false, ipHeader: 'x-forwarded-for' };
 let envApplied = false;
 
 /**
- * Starts Vigil in this process. Core options (url, token, pii, ...) layer over vigil.toml and
- * VIGIL_* variables; without a URL the in-process engine decides (local mode). Returns false
- * when a client already runs in this process (another worker thread started it, say): the
- * running client is kept, only the JS settings of this thread are applied.
+ * Starts Vigil in this process. Core options (url, token, pii, trusted_proxies, block_*, ...)
+ * layer over vigil.toml and VIGIL_* variables; without a URL the in-process engine decides
+ * (local mode). A client already running with other options (started lazily, say) is flushed
+ * and replaced; bad options throw and leave it running. Returns false when the running client
+ * already had exactly these options (another worker thread started it with them).
  */
 function start(options) {
+  applyEnvOnce();
+  const core = config.apply(options);
+  const created = native.start(core);
+  attach();
+  return created;
+}
+
+/**
+ * First use on this thread without `start`: the process's client (started lazily from the
+ * environment and vigil.toml, or by another thread) is used as it is, never replaced.
+ */
+function ensure() {
+  applyEnvOnce();
+  attach();
+}
+
+function applyEnvOnce() {
   if (!envApplied) {
     config.applyEnv(process.env);
     envApplied = true;
   }
-  const core = config.apply(options);
-  const created = native.start(core);
+}
+
+function attach() {
+  state.ipHeader = native.clientIpHeader();
   state.started = true;
   hookExit();
   if (settings.passport) require('./passport').enable();
-  return created;
-}
-
-/** Lazily starts from the environment and vigil.toml. */
-function ensure() {
-  if (!state.started) start(undefined);
 }
 
 function flush(timeoutMs = settings.flushTimeoutMs) {

@@ -3,9 +3,8 @@
 // user), found from `req` or, inside the middleware, from AsyncLocalStorage.
 
 const { AsyncLocalStorage } = require('node:async_hooks');
-const proxyaddr = require('proxy-addr');
 const native = require('./native');
-const { settings } = require('./settings');
+const client = require('./client');
 
 const kState = Symbol('vigil.request');
 const als = new AsyncLocalStorage();
@@ -17,7 +16,8 @@ class RequestState {
     this.req = req;
     this.res = res;
     this.native = native.createRequest(
-      clientIp(req),
+      peerOf(req),
+      forwardedOf(req),
       header(req, 'user-agent'),
       typeof req.method === 'string' ? req.method : undefined,
       pathOf(req),
@@ -25,13 +25,22 @@ class RequestState {
   }
 }
 
-/** The client IP: X-Forwarded-For walked right to left over the trusted proxies. */
-function clientIp(req) {
-  try {
-    return req.socket || req.connection ? proxyaddr(req, settings.trust) : undefined;
-  } catch {
-    return undefined;
-  }
+function peerOf(req) {
+  const socket = req.socket || req.connection;
+  const addr = socket ? socket.remoteAddress : undefined;
+  return typeof addr === 'string' ? addr : undefined;
+}
+
+/**
+ * Every line of the header the core reads the client IP from, joined with commas (which its
+ * rules read as the same list; a single-value header sent twice is then refused, as it should).
+ */
+function forwardedOf(req) {
+  const name = client.state.ipHeader;
+  const lines = req.headersDistinct && req.headersDistinct[name];
+  if (Array.isArray(lines)) return lines.join(',');
+  const v = req.headers && req.headers[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
 }
 
 function header(req, name) {
@@ -87,4 +96,4 @@ function isRequest(value) {
   );
 }
 
-module.exports = { stateOf, current, nativeOf, run, isRequest, clientIp };
+module.exports = { stateOf, current, nativeOf, run, isRequest };

@@ -4,7 +4,6 @@
 
 const native = require('./native');
 const client = require('./client');
-const config = require('./settings');
 const context = require('./context');
 const block = require('./block');
 const api = require('./api');
@@ -43,7 +42,7 @@ function handle(req, res, next) {
     req.vigil = api;
     req.sqreen = api;
     if (native.ipBlocked(state.native)) {
-      block.send(req, res);
+      block.send(req, res, native.decisionOf(state.native, true));
       return;
     }
   } catch (e) {
@@ -62,29 +61,13 @@ function handle(req, res, next) {
 }
 
 /**
- * `app.use(vigil.middleware)`, or `app.use(vigil.middleware({ trust_proxy, block, ... }))` to
- * start with options (or just set the JS ones when already started).
+ * `app.use(vigil.middleware)`, or `app.use(vigil.middleware({ trusted_proxies, ... }))` to
+ * start with options (the same ones `start` takes; they replace a lazily started client's).
  */
 function middleware(req, res, next) {
   if (typeof next === 'function') return handle(req, res, next);
-  const options = req;
-  if (client.state.started) config.apply(pickJs(options));
-  else client.start(options);
+  client.start(req);
   return handle;
-}
-
-function pickJs(options) {
-  const out = {};
-  for (const k of [
-    'trust_proxy',
-    'block',
-    'passport',
-    'flush_timeout_ms',
-    'exit_flush_timeout_ms',
-  ]) {
-    if (options && options[k] !== undefined) out[k] = options[k];
-  }
-  return out;
 }
 
 module.exports = { middleware, RequestApi };

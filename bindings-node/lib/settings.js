@@ -1,30 +1,12 @@
 'use strict';
-// Options the JS layer handles itself (everything else goes to the core, which rejects unknown
-// keys): trusted proxies, the block response, passport automatic mode, flush deadlines.
+// Options the JS layer handles itself (passport automatic mode, flush deadlines); everything
+// else goes to the core, which owns the edge settings (trusted_proxies, client_ip_header,
+// block_*) and rejects unknown keys. `trust_proxy` and `block` are the older spellings of the
+// core's edge options and are translated here.
 
-const proxyaddr = require('proxy-addr');
-
-const JS_KEYS = new Set([
-  'trust_proxy',
-  'block',
-  'passport',
-  'flush_timeout_ms',
-  'exit_flush_timeout_ms',
-]);
-
-const DEFAULT_HTML =
-  '<!doctype html><html><head><meta charset="utf-8"><title>Access denied</title></head>' +
-  '<body><h1>Access denied</h1><p>This request was blocked for security reasons.</p></body></html>';
+const JS_KEYS = new Set(['passport', 'flush_timeout_ms', 'exit_flush_timeout_ms']);
 
 const settings = {
-  /** (addr, hop) => boolean: is this hop a proxy we trust to set X-Forwarded-For? */
-  trust: () => false,
-  block: {
-    status: 403,
-    json: { error: 'blocked', message: 'This request was blocked for security reasons.' },
-    html: DEFAULT_HTML,
-    redirect: undefined,
-  },
   passport: false,
   flushTimeoutMs: 5000,
   exitFlushTimeoutMs: 2000,
@@ -36,10 +18,15 @@ function apply(options) {
   if (options == null) options = {};
   if (typeof options !== 'object') throw configError(TypeError, 'options must be an object');
   for (const key of Object.keys(options)) {
-    if (!JS_KEYS.has(key)) core[key] = options[key];
+    if (JS_KEYS.has(key) || options[key] === undefined) continue;
+    if (key === 'trust_proxy') core.trusted_proxies = trustedProxies(options.trust_proxy);
+    else if (key === 'block') Object.assign(core, blockOptions(options.block));
+    else if (key === 'trusted_proxies' && Array.isArray(options[key]))
+      core.trusted_proxies = options[key].join(',') || 'none';
+    else if (key === 'block_json' && typeof options[key] !== 'string')
+      core.block_json = JSON.stringify(options[key]);
+    else core[key] = options[key];
   }
-  if (options.trust_proxy !== undefined) settings.trust = compileTrust(options.trust_proxy);
-  if (options.block !== undefined) settings.block = blockSettings(options.block);
   if (options.passport !== undefined) settings.passport = Boolean(options.passport);
   if (options.flush_timeout_ms !== undefined) {
     settings.flushTimeoutMs = millis(options.flush_timeout_ms, 'flush_timeout_ms');
@@ -52,44 +39,39 @@ function apply(options) {
 
 /** JS settings from VIGIL_* variables the core does not know (code options override them). */
 function applyEnv(env) {
-  if (env.VIGIL_TRUST_PROXY) settings.trust = compileTrust(env.VIGIL_TRUST_PROXY.split(','));
   if (env.VIGIL_PASSPORT) settings.passport = /^(1|true|yes|on)$/i.test(env.VIGIL_PASSPORT.trim());
-  if (env.VIGIL_BLOCK_STATUS)
-    settings.block = blockSettings({ status: Number(env.VIGIL_BLOCK_STATUS) });
-  if (env.VIGIL_BLOCK_REDIRECT)
-    settings.block = blockSettings({ redirect: env.VIGIL_BLOCK_REDIRECT });
 }
 
-/**
- * `trust_proxy`: false (default: the socket address is the client), true (trust every hop),
- * a number (trust that many hops), a proxy-addr network list ('loopback', '10.0.0.0/8', ...,
- * as an array or comma-separated string), or a function (addr, hop) => boolean.
- */
-function compileTrust(value) {
-  if (value === false || value == null) return () => false;
-  if (value === true) return () => true;
-  if (typeof value === 'function') return value;
-  if (typeof value === 'number') return (_addr, hop) => hop < value;
-  const list = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(list))
-    throw configError(TypeError, 'trust_proxy must be a boolean, number, list or function');
-  const names = list.map((s) => String(s).trim()).filter(Boolean);
-  // Throws a TypeError naming a malformed network, at start rather than on a request.
-  return proxyaddr.compile(names);
+/** `trust_proxy`: false (none), true (every address), or networks as a list or string. */
+function trustedProxies(value) {
+  if (value === false || value === null) return 'none';
+  if (value === true) return '0.0.0.0/0,::/0';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(String).join(',') || 'none';
+  throw configError(
+    TypeError,
+    'trust_proxy must be a boolean, a list or a string of networks (hop counts and functions ' +
+      'are gone: list the proxies in trusted_proxies)',
+  );
 }
 
-function blockSettings(value) {
+/** `block: { status, json, html, redirect }` as the core's block_* options. */
+function blockOptions(value) {
   if (typeof value !== 'object' || value === null)
     throw configError(TypeError, 'block must be an object');
-  const b = { ...settings.block, ...value };
-  if (!Number.isInteger(b.status) || b.status < 100 || b.status > 599) {
-    throw configError(RangeError, `block.status must be an HTTP status code, got ${b.status}`);
+  const out = {};
+  if (value.status !== undefined) {
+    if (!Number.isInteger(value.status))
+      throw configError(
+        RangeError,
+        `block.status must be an HTTP status code, got ${value.status}`,
+      );
+    out.block_status = value.status;
   }
-  if (b.redirect !== undefined && typeof b.redirect !== 'string') {
-    throw configError(TypeError, 'block.redirect must be a URL string');
-  }
-  if (typeof b.html !== 'string') throw configError(TypeError, 'block.html must be a string');
-  return b;
+  if (value.json !== undefined) out.block_json = JSON.stringify(value.json);
+  if (value.html !== undefined) out.block_html = value.html;
+  if (value.redirect !== undefined) out.block_redirect = value.redirect;
+  return out;
 }
 
 /** JS setting errors carry the core's code for configuration errors. */
@@ -106,4 +88,4 @@ function millis(value, name) {
   return value;
 }
 
-module.exports = { settings, apply, applyEnv, compileTrust };
+module.exports = { settings, apply, applyEnv };

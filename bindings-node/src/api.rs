@@ -20,7 +20,7 @@ fn auth_track(call: &Call) -> Result<napi_value> {
     let success = call.opt_bool(call.arg(0), "success")?.unwrap_or(false);
     let exists = call.opt_bool(call.arg(1), "options.exists")?;
     let req = request::get(call, call.arg(2))?;
-    let user = identity(call, c)?;
+    let user = identity(call, &c)?;
     let exists = exists.filter(|_| !success);
     call.boolean(c.track_auth(success, user, exists, context(req)))
 }
@@ -29,7 +29,7 @@ fn auth_track(call: &Call) -> Result<napi_value> {
 fn signup_track(call: &Call) -> Result<napi_value> {
     let c = client(&call.env)?;
     let req = request::get(call, call.arg(0))?;
-    let user = identity(call, c)?;
+    let user = identity(call, &c)?;
     call.boolean(c.track_signup(user, context(req)))
 }
 
@@ -38,7 +38,7 @@ fn signup_track(call: &Call) -> Result<napi_value> {
 fn identify(call: &Call) -> Result<napi_value> {
     let c = client(&call.env)?;
     let req = request::get(call, call.arg(0))?;
-    let user = identity(call, c)?;
+    let user = identity(call, &c)?;
     if let Some(r) = req {
         r.user.set(Some(user.key()));
     }
@@ -85,7 +85,7 @@ fn track_event(call: &Call) -> Result<napi_value> {
     let req = request::get(call, call.arg(2))?;
     let user = match call.is_nullish(call.arg(3))? {
         true => None,
-        false => Some(identity_from_array(call, call.arg(3), c)?),
+        false => Some(identity_from_array(call, call.arg(3), &c)?),
     };
     let (flat, count) = call.pairs();
     let props = properties(call, flat, count)?;
@@ -99,8 +99,8 @@ fn track_event(call: &Call) -> Result<napi_value> {
 fn alias(call: &Call) -> Result<napi_value> {
     let c = client(&call.env)?;
     let req = request::get(call, call.arg(0))?;
-    let previous = identity_from_array(call, call.arg(1), c)?;
-    let current = identity(call, c)?;
+    let previous = identity_from_array(call, call.arg(1), &c)?;
+    let current = identity(call, &c)?;
     call.boolean(c.alias(previous, current, context(req)))
 }
 
@@ -116,7 +116,7 @@ fn normalize(call: &Call) -> Result<napi_value> {
                 .unwrap_or(true);
             identity_with(call, Some(&Pseudonymizer::new(secret.as_bytes(), keep)))?
         }
-        None => identity(call, client(env)?)?,
+        None => crate::read::identity_by(call, |pairs| crate::client::normalize_rules(pairs))?,
     };
     let mut ids = Object::new(env)?;
     for (k, v) in user.pairs() {
@@ -149,6 +149,7 @@ callback!(alias_cb => alias);
 callback!(normalize_cb => normalize);
 callback!(create_request_cb => request::create);
 callback!(request_info_cb => request_info);
+callback!(decision_of_cb => crate::edge::decision_of);
 
 pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
     ("authTrack", Some(auth_track_cb)),
@@ -161,4 +162,5 @@ pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
     ("normalize", Some(normalize_cb)),
     ("createRequest", Some(create_request_cb)),
     ("requestInfo", Some(request_info_cb)),
+    ("decisionOf", Some(decision_of_cb)),
 ];

@@ -1,50 +1,36 @@
-//! The process-wide client: created once (by `start`, or lazily from the environment and
+//! The process-wide client (started by `start`, or lazily from the environment and
 //! `vigil.toml`), shared by every worker thread, flushed and closed on libuv's thread pool.
 
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use napi::bindgen_prelude::JsObjectValue;
 use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
 use napi::{Env, Result, Task, ValueType};
-use vigil_core::Client;
+use vigil_core::process::ClientRef;
+use vigil_core::ProcessClient;
 
 use crate::errors;
 
-static CLIENT: OnceLock<Client> = OnceLock::new();
-/// Serializes creation so two threads starting at once build one client.
-static INIT: Mutex<()> = Mutex::new(());
+const SDK: &[(&str, &str)] = &[
+    ("lang", "node"),
+    ("sdk_name", "vigil-node"),
+    ("sdk_version", env!("CARGO_PKG_VERSION")),
+];
+
+/// The process's client, shared by every worker thread; its lifecycle is the core's
+/// (`vigil_core::process`): lazily started, replaced by a `start` with other options.
+static CLIENT: ProcessClient = ProcessClient::new(SDK);
 
 /// The client, started lazily from the environment and `vigil.toml` when `start` was not called.
 #[inline]
-pub(crate) fn client(env: &Env) -> Result<&'static Client> {
-    match CLIENT.get() {
-        Some(c) => Ok(c),
-        None => create(&[])
-            .map(|(c, _)| c)
-            .map_err(|e| errors::core(env, e)),
-    }
+pub(crate) fn client(env: &Env) -> Result<ClientRef> {
+    CLIENT.load().map_err(|e| errors::core(env, e))
 }
 
-fn create(options: &[(&str, &str)]) -> vigil_core::Result<(&'static Client, bool)> {
-    let mut all: Vec<(&str, &str)> = vec![
-        ("lang", "node"),
-        ("sdk_name", "vigil-node"),
-        ("sdk_version", env!("CARGO_PKG_VERSION")),
-    ];
-    all.extend_from_slice(options);
-    let _guard = INIT.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(c) = CLIENT.get() {
-        // Bad options are reported even when another thread's client is kept.
-        vigil_core::Config::load(&all)?;
-        return Ok((c, false));
-    }
-    let client = Client::from_options(&all)?;
-    Ok((CLIENT.get_or_init(|| client), true))
-}
-
-/// Creates the process's client from core options (strings, numbers or booleans) layered over
-/// `vigil.toml` and `VIGIL_*`. Returns false when a client already runs (it is kept as it is).
+/// Starts the process's client from core options (strings, numbers or booleans) layered over
+/// `vigil.toml` and `VIGIL_*`. A client running with other options is flushed (2 s at most)
+/// and replaced; bad options throw and leave it running. Returns false when the running client
+/// already had exactly these options (another worker thread started it).
 #[napi]
 pub fn start(env: Env, options: Option<Object>) -> Result<bool> {
     let mut owned: Vec<(String, String)> = Vec::new();
@@ -77,15 +63,22 @@ pub fn start(env: Env, options: Option<Object>) -> Result<bool> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    create(&borrowed)
-        .map(|(_, created)| created)
+    CLIENT
+        .start(&borrowed, Duration::from_secs(2))
         .map_err(|e| errors::core(&env, e))
+}
+
+/// The identity rules of the running client, else of the configuration; starts nothing.
+pub(crate) fn normalize_rules<K: AsRef<str>, V: AsRef<str>>(
+    ids: &[(K, V)],
+) -> vigil_core::Result<vigil_core::Identity> {
+    CLIENT.normalize(ids)
 }
 
 /// True once a client exists in this process (started by any thread).
 #[napi]
 pub fn is_started() -> bool {
-    CLIENT.get().is_some()
+    CLIENT.current().is_some()
 }
 
 /// True when the client runs in local mode (no server URL; the in-process engine decides).
@@ -112,7 +105,7 @@ impl Task for Drain {
     type JsValue = bool;
 
     fn compute(&mut self) -> Result<bool> {
-        Ok(match CLIENT.get() {
+        Ok(match CLIENT.current() {
             None => true,
             Some(c) if self.close => c.shutdown(self.timeout),
             Some(c) => c.flush(self.timeout),

@@ -11,6 +11,7 @@ extern crate napi_derive;
 
 mod api;
 mod client;
+mod edge;
 mod errors;
 mod raw;
 mod read;

@@ -75,6 +75,14 @@ impl Call {
         Ok(v)
     }
 
+    pub fn undefined(&self) -> Result<napi_value> {
+        let mut v = ptr::null_mut();
+        // SAFETY: plain value creation on the live env.
+        let status = unsafe { sys::napi_get_undefined(self.env.raw(), &mut v) };
+        check(&self.env, status, "creating undefined")?;
+        Ok(v)
+    }
+
     /// `true`, `false`, or absent (`undefined`/`null`); anything else is a TypeError.
     pub fn opt_bool(&self, v: napi_value, what: &str) -> Result<Option<bool>> {
         match self.type_of(v)? {

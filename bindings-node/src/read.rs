@@ -106,9 +106,16 @@ pub(crate) fn with_pairs<R>(
 
 /// The call's trailing pairs as an identity under the client's PII settings.
 pub(crate) fn identity(call: &Call, client: &Client) -> Result<Identity> {
+    identity_by(call, |pairs| client.identity(pairs))
+}
+
+/// The call's trailing pairs as an identity under any identity rules.
+pub(crate) fn identity_by(
+    call: &Call,
+    rules: impl FnOnce(&[(&str, &str)]) -> vigil_core::Result<Identity>,
+) -> Result<Identity> {
     let (flat, count) = call.pairs();
-    with_pairs(&call.env, flat, count, |pairs| client.identity(pairs))?
-        .map_err(|e| errors::core(&call.env, e))
+    with_pairs(&call.env, flat, count, rules)?.map_err(|e| errors::core(&call.env, e))
 }
 
 /// Identifiers from a JS array `[key, value, ...]` (the second map of `alias`, the user of

@@ -33,17 +33,21 @@ unsafe extern "C" fn finalize(_env: napi_env, data: *mut c_void, _hint: *mut c_v
     drop(Box::from_raw(data.cast::<NativeRequest>()));
 }
 
-/// `createRequest(ip, userAgent, method, path)`. An IP that does not parse is dropped rather
-/// than failing the request: it comes from the network, not from the application.
+/// `createRequest(peer, forwarded, userAgent, method, path)`: the client IP is the core's
+/// answer for the socket's peer address and the lines of the client's `client_ip_header`
+/// (joined with commas, which its rules read as the same list).
 pub(crate) fn create(call: &Call) -> Result<napi_value> {
-    let ip = opt_string(call, call.arg(0), "ip")?;
-    let ua = opt_string(call, call.arg(1), "user agent")?;
-    let method = opt_string(call, call.arg(2), "method")?;
-    let path = opt_string(call, call.arg(3), "path")?;
+    let peer = opt_string(call, call.arg(0), "peer")?;
+    let forwarded = opt_string(call, call.arg(1), "forwarded")?;
+    let ua = opt_string(call, call.arg(2), "user agent")?;
+    let method = opt_string(call, call.arg(3), "method")?;
+    let path = opt_string(call, call.arg(4), "path")?;
+    let ip = crate::client::client(&call.env)?
+        .edge()
+        .client_ip(peer.as_deref(), forwarded.as_deref());
     let (ua, method, path) = (ua.as_deref(), method.as_deref(), path.as_deref());
-    let ctx = RequestContext::from_parts(ip.as_deref(), ua, method, path)
-        .or_else(|_| RequestContext::from_parts(None, ua, method, path))
-        .unwrap_or_default();
+    let mut ctx = RequestContext::from_parts(None, ua, method, path).unwrap_or_default();
+    ctx.ip = ip;
     let data = Box::into_raw(Box::new(NativeRequest {
         ctx,
         user: Cell::new(None),

@@ -10,14 +10,15 @@ const isCode = (Type, code) => (e) => e instanceof Type && e.code === code;
 
 test('start creates the process client once', () => {
   assert.equal(vigil.start({ flush_interval_ms: 50, queue_capacity: 100000 }), true);
-  assert.equal(vigil.start({}), false);
+  assert.equal(vigil.start({ flush_interval_ms: 50, queue_capacity: 100000 }), false);
   assert.equal(vigil.isLocal(), true);
 });
 
 test('start rejects bad options with the core code', () => {
   assert.throws(() => vigil.start({ nope: 1 }), isCode(Error, 'config'));
   assert.throws(() => vigil.start({ gzip: {} }), isCode(TypeError, 'invalid_type'));
-  assert.throws(() => vigil.start({ block: { status: 99 } }), RangeError);
+  assert.throws(() => vigil.start({ block: { status: 99 } }), isCode(Error, 'config'));
+  assert.throws(() => vigil.start({ trusted_proxies: '10.0.0.0/33' }), isCode(Error, 'config'));
   assert.throws(() => vigil.start('x'), TypeError);
 });
 

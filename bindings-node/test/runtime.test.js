@@ -47,7 +47,7 @@ test('worker threads share the process client and exit cleanly', async () => {
   const before = vigil.stats().enqueued;
   const code = `const { parentPort } = require('node:worker_threads');
     const v = require(${JSON.stringify(PKG)});
-    const created = v.start({});
+    const created = v.start({ flush_interval_ms: 50 });
     let ok = 0;
     for (let i = 0; i < 10; i++) ok += v.auth_track(true, { username: 'w' + i }) ? 1 : 0;
     try { v.auth_track(true, { username: 1 }) } catch (e) { parentPort.postMessage({ error: e.constructor.name }) }
