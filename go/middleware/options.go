@@ -1,72 +1,87 @@
 // Package middleware holds the options every Vigil middleware (vigilhttp, vigilgin,
-// vigilecho) takes: which proxies to trust for the client IP, and the block response.
+// vigilecho) takes: a middleware's own edge settings (which proxies to trust for the client
+// IP, the block response), applied over the client's (vigil.toml, VIGIL_*, vigil.Start).
+// The rules themselves are the core's, the same in every Vigil SDK (docs/configuration.md).
 package middleware
 
 import (
-	"net/http"
-	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/vigil-ato/vigil/go/internal/native"
 )
 
 // Config is the resolved configuration; build it with Options.
 type Config struct {
-	// TrustedProxies are the networks whose forwarding header is believed.
-	TrustedProxies []netip.Prefix
-	// ClientIPHeader is read when the peer is a trusted proxy (default X-Forwarded-For).
-	ClientIPHeader string
-	// BlockStatus is the status of a block response (default 403).
-	BlockStatus int
-	// BlockBody replaces the default body; BlockContentType is then its content type.
-	BlockBody        []byte
-	BlockContentType string
-	// RedirectURL, when set, answers blocks with a 303 redirect there instead.
-	RedirectURL string
+	// Edge is the middleware's own edge options by their core names (trusted_proxies,
+	// client_ip_header, block_status, block_redirect, block_body, block_content_type...).
+	Edge map[string]string
+	cell *edgeCell
+}
+
+type edgeCell struct {
+	once sync.Once
+	edge *native.Edge
+}
+
+// Policy is the edge policy this middleware uses: its options over the running client's
+// settings, resolved on the first request (Vigil is started by then). Nil only when Vigil
+// could not build it, and then the middleware does nothing.
+func (c *Config) Policy() *native.Edge {
+	if c.cell == nil {
+		c.cell = &edgeCell{}
+	}
+	c.cell.once.Do(func() { c.cell.edge, _ = native.NewEdge(c.Edge) })
+	return c.cell.edge
 }
 
 // Option sets one part of Config.
 type Option func(*Config)
 
-// Build resolves options over the defaults: loopback proxies trusted, X-Forwarded-For, 403.
+// Build resolves options. A bad option panics here, at start-up, where a typo is cheapest
+// to find (and not on a request).
 func Build(opts ...Option) Config {
-	c := Config{
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
-		ClientIPHeader: "X-Forwarded-For",
-		BlockStatus:    http.StatusForbidden,
-	}
+	c := Config{Edge: map[string]string{}, cell: &edgeCell{}}
 	for _, o := range opts {
 		o(&c)
+	}
+	if _, err := native.NewEdge(c.Edge); err != nil {
+		panic("vigil: " + err.Error())
 	}
 	return c
 }
 
-// WithTrustedProxies replaces the trusted proxy networks (CIDRs or single addresses).
-// Invalid entries panic at start-up, where a typo is cheapest to find.
+// WithTrustedProxies replaces the trusted proxy networks: CIDRs, single addresses, or the
+// names loopback, private, link_local (none at all: no argument).
 func WithTrustedProxies(networks ...string) Option {
 	return func(c *Config) {
-		c.TrustedProxies = c.TrustedProxies[:0]
-		for _, n := range networks {
-			p, err := netip.ParsePrefix(n)
-			if err != nil {
-				a, aerr := netip.ParseAddr(n)
-				if aerr != nil {
-					panic("vigil: invalid trusted proxy " + n)
-				}
-				p = netip.PrefixFrom(a, a.BitLen())
-			}
-			c.TrustedProxies = append(c.TrustedProxies, p)
+		value := strings.Join(networks, ",")
+		if value == "" {
+			value = "none"
 		}
+		c.Edge["trusted_proxies"] = value
 	}
 }
 
-// WithClientIPHeader sets the header trusted proxies put the client IP in (e.g. X-Real-IP).
-func WithClientIPHeader(name string) Option { return func(c *Config) { c.ClientIPHeader = name } }
-
-// WithBlockStatus sets the status code of block responses.
-func WithBlockStatus(status int) Option { return func(c *Config) { c.BlockStatus = status } }
-
-// WithBlockBody sets the body (and its content type) of block responses.
-func WithBlockBody(contentType string, body []byte) Option {
-	return func(c *Config) { c.BlockContentType, c.BlockBody = contentType, body }
+// WithClientIPHeader sets the header trusted proxies put the client IP in: X-Forwarded-For
+// (the default), Forwarded, or a single-address header such as X-Real-IP.
+func WithClientIPHeader(name string) Option {
+	return func(c *Config) { c.Edge["client_ip_header"] = name }
 }
 
-// WithRedirect answers blocked requests with a redirect to url.
-func WithRedirect(url string) Option { return func(c *Config) { c.RedirectURL = url } }
+// WithBlockStatus sets the status code of block responses (403 by default).
+func WithBlockStatus(status int) Option {
+	return func(c *Config) { c.Edge["block_status"] = strconv.Itoa(status) }
+}
+
+// WithBlockBody sets one body (and its content type) for every block response.
+func WithBlockBody(contentType string, body []byte) Option {
+	return func(c *Config) {
+		c.Edge["block_content_type"], c.Edge["block_body"] = contentType, string(body)
+	}
+}
+
+// WithRedirect answers blocked requests with a 303 redirect to url (a decision's own target
+// comes first).
+func WithRedirect(url string) Option { return func(c *Config) { c.Edge["block_redirect"] = url } }

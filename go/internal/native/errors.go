@@ -40,7 +40,7 @@ type Decision struct {
 
 var statusNames = func() map[int32]string {
 	names := make(map[int32]string)
-	for s := int32(-99); s <= 2; s++ {
+	for s := int32(-99); s <= 3; s++ {
 		if name := C.GoString(C.vigil_status_name(C.int32_t(s))); name != "unknown" {
 			names[s] = name
 		}

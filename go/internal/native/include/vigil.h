@@ -8,6 +8,21 @@
 #include <stdint.h>
 
 /*
+ `vigil_client_ip` found no client IP: the peer is absent or not an address.
+ */
+#define VIGIL_NO_CLIENT_IP 3
+
+/*
+ Room `vigil_client_ip` needs for any address and its NUL.
+ */
+#define VIGIL_IP_TEXT_MAX 46
+
+/*
+ Most header lines `vigil_client_ip` reads.
+ */
+#define VIGIL_MAX_HEADER_LINES 1024
+
+/*
  Success.
  */
 #define VIGIL_OK 0
@@ -178,6 +193,11 @@
 typedef struct vigil_client vigil_client;
 
 /*
+ An opaque edge policy: client-IP rules and the block response. Immutable, thread-safe.
+ */
+typedef struct vigil_edge vigil_edge;
+
+/*
  A UTF-8 string slice: `ptr` need not be NUL-terminated. `{NULL, 0}` means "absent".
  */
 typedef struct vigil_str {
@@ -218,6 +238,22 @@ typedef struct vigil_decision {
   char reason[256];
   char redirect_url[512];
 } vigil_decision;
+
+/*
+ A rendered response, owned by Vigil until `vigil_response_free`. Header names and values
+ are UTF-8 slices; `body` may be empty.
+ */
+typedef struct vigil_response {
+  int32_t status;
+  const struct vigil_pair *headers;
+  size_t n_headers;
+  const uint8_t *body;
+  size_t body_len;
+  /*
+   Vigil's own storage; do not touch.
+   */
+  void *_owner;
+} vigil_response;
 
 /*
  One property of a custom event; `kind` says which value field is used.
@@ -332,6 +368,55 @@ int32_t vigil_after_fork_parent(const struct vigil_client *client);
  them) and lets the child start its own worker.
  */
 int32_t vigil_after_fork_child(const struct vigil_client *client);
+
+/*
+ Creates the edge policy of `client`'s configuration (NULL: the defaults) with `options`
+ (edge options only: `trusted_proxies`, `client_ip_header`, `block_status`...) applied over
+ it. Free `*out` with `vigil_edge_free`.
+ */
+int32_t vigil_edge_new(const struct vigil_client *client,
+                       const struct vigil_pair *options,
+                       size_t n_options,
+                       struct vigil_edge **out);
+
+/*
+ Frees an edge policy (NULL is ignored).
+ */
+void vigil_edge_free(struct vigil_edge *edge);
+
+/*
+ The lower-case name of the one header `vigil_client_ip` reads (`x-forwarded-for`...),
+ valid as long as `edge`; NULL for a NULL edge.
+ */
+const char *vigil_edge_client_ip_header(const struct vigil_edge *edge);
+
+/*
+ The client IP of a request from its peer address (`1.2.3.4:5678`, `[::1]:80`...) and the
+ `n_lines` lines of the `vigil_edge_client_ip_header` header, in arrival order. Writes the
+ address and a NUL into `out` (`cap` >= `VIGIL_IP_TEXT_MAX`) and returns `VIGIL_OK`, or
+ `VIGIL_NO_CLIENT_IP` when the peer is absent or not an address.
+ */
+int32_t vigil_client_ip(const struct vigil_edge *edge,
+                        struct vigil_str peer,
+                        const struct vigil_str *lines,
+                        size_t n_lines,
+                        char *out,
+                        size_t cap);
+
+/*
+ Renders the response to a request blocked by `decision` (as `vigil_identify` or
+ `vigil_check` wrote it) for its `Accept` header (may be absent). Free `out` with
+ `vigil_response_free`.
+ */
+int32_t vigil_block_response(const struct vigil_edge *edge,
+                             const struct vigil_decision *decision,
+                             struct vigil_str accept,
+                             struct vigil_response *out);
+
+/*
+ Frees what `vigil_block_response` wrote into `response` and zeroes it (NULL is ignored).
+ */
+void vigil_response_free(struct vigil_response *response);
 
 /*
  Normalizes a JSON object of identifiers (`{"Email": " Alice@Example.com "}`) and writes
