@@ -8,6 +8,7 @@ const { settings } = config;
 /** `ipHeader`: the header the running client reads client IPs from (cached per start). */
 const state = { started: false, ipHeader: 'x-forwarded-for' };
 let envApplied = false;
+let lastOptions = {};
 
 /**
  * Starts Vigil in this process. Core options (url, token, pii, trusted_proxies, block_*, ...)
@@ -20,8 +21,17 @@ function start(options) {
   applyEnvOnce();
   const core = config.apply(options);
   const created = native.start(core);
+  lastOptions = options == null ? {} : options;
   attach();
   return created;
+}
+
+/**
+ * `start` with `options` over those of the last `start` on this thread, so
+ * `middleware({ trusted_proxies })` after `start({ url, token })` keeps the server.
+ */
+function extend(options) {
+  return start({ ...lastOptions, ...options });
 }
 
 /**
@@ -100,4 +110,4 @@ function hookExit() {
   });
 }
 
-module.exports = { state, start, ensure, flush, close, stats };
+module.exports = { state, start, extend, ensure, flush, close, stats };

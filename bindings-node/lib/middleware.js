@@ -62,11 +62,11 @@ function handle(req, res, next) {
 
 /**
  * `app.use(vigil.middleware)`, or `app.use(vigil.middleware({ trusted_proxies, ... }))` to
- * start with options (the same ones `start` takes; they replace a lazily started client's).
+ * start with options (those `start` takes), over the options of an earlier `start`.
  */
 function middleware(req, res, next) {
   if (typeof next === 'function') return handle(req, res, next);
-  client.start(req);
+  client.extend(req);
   return handle;
 }
 

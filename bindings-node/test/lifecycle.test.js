@@ -21,3 +21,10 @@ test('normalize does not start Vigil; start after a lazy start takes the new opt
   );
   assert.equal(vigil.isLocal(), false);
 });
+
+test('middleware options extend those of an earlier start', () => {
+  vigil.start({ url: 'http://127.0.0.1:9', token: 't', decisions_wait_s: 0 });
+  vigil.middleware({ trusted_proxies: '10.0.0.0/8' });
+  assert.equal(vigil.isLocal(), false);
+  assert.equal(native.clientIpHeader(), 'x-forwarded-for');
+});

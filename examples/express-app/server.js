@@ -19,7 +19,7 @@ const app = express();
 app.use(express.urlencoded({ extended: false }));
 // Starts the SDK from VIGIL_* and trusts X-Forwarded-For from loopback only: in this example the
 // driver on 127.0.0.1 is the only proxy. The middleware answers blocked IPs with a 403.
-app.use(vigil.middleware({ trust_proxy: 'loopback' }));
+app.use(vigil.middleware({ trusted_proxies: 'loopback' }));
 
 const email = (req) => String((req.body && req.body.email) || '').trim();
 
