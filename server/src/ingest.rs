@@ -155,7 +155,7 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
         })?;
     if kind == "custom" {
         let name = ev.name.as_deref().unwrap_or("");
-        CoreKind::custom(name).map_err(|e| Error::bad_event("invalid_name", e.to_string(), i))?;
+        <CoreKind>::custom(name).map_err(|e| Error::bad_event("invalid_name", e.to_string(), i))?;
     }
     let user_key = match &ev.user {
         Some(u) => Some(check_user(u, i)?),
