@@ -199,7 +199,7 @@ fn collect(ev: &TailEvent, effects: &[Effect], fx: &mut Effects) {
                                 "reason": pa.reason,
                                 "user": pa.user.map(format_user),
                                 "ip": pa.ip,
-                                "ts": vigil_core::wire::format_ts(pa.ts_ms),
+                                "ts": vigil_protocol::wire::format_ts(pa.ts_ms),
                                 "trigger": pa.trigger,
                             });
                             fx.notifications.push(NotificationRow {
@@ -476,7 +476,7 @@ fn users_rows(users: impl Iterator<Item = ((i64, String), SeenUser)>) -> Vec<Use
             if ids.is_empty() {
                 return None;
             }
-            let identity = vigil_core::Identity::from_normalized(
+            let identity = vigil_protocol::Identity::from_normalized(
                 ids.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             );
             Some(UserRow {
