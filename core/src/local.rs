@@ -100,19 +100,9 @@ fn act(p: &PlaybookAction, made: &mut u64) -> Option<Decision> {
 }
 
 fn to_engine_event(event: &Event) -> Option<vigil_engine::Event> {
-    use vigil_engine::EventKind as K;
-    let kind = match &event.kind {
-        EventKind::Signup => K::Signup,
-        EventKind::AuthSuccess => K::AuthSuccess,
-        EventKind::AuthFailure { exists } => K::AuthFailure { exists: *exists },
-        EventKind::Custom { name } => K::Custom {
-            name: name.as_str().into(),
-        },
-        EventKind::IdentifySeen => K::IdentifySeen,
-        EventKind::Alias { previous } => K::Alias {
-            previous: u128::from_be_bytes(previous.key().0),
-        },
-    };
+    let kind = event
+        .kind
+        .map_previous(|previous| u128::from_be_bytes(previous.key().0));
     let user = event.user.as_ref();
     Some(vigil_engine::Event {
         ts_ms: event.ts_ms,

@@ -4,7 +4,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
-use vigil_engine::{Engine, EngineConfig, Event, EventKind};
+use vigil_engine::{Engine, EngineConfig, Event};
+use vigil_protocol::EventKind;
 
 /// Resident set size in bytes, from /proc/self/statm (Linux).
 fn rss() -> Option<u64> {

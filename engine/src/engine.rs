@@ -3,11 +3,12 @@
 use std::net::IpAddr;
 
 use serde::Serialize;
+use vigil_protocol::EventKind;
 
 use crate::config::EngineConfig;
 use crate::detectors::{Detectors, Seen};
 use crate::effect::{Effect, RiskChange, Subject};
-use crate::event::{Event, EventKind};
+use crate::event::Event;
 use crate::lists::NetworkLists;
 use crate::playbook::{CooldownKey, Occasion, Playbooks};
 use crate::risk::{push_history, RiskPoint};

@@ -2,12 +2,15 @@
 
 use std::net::IpAddr;
 
+use vigil_protocol::EventKind;
+
 /// One observed event. Time is always given by the caller, so replays are exact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Unix time in milliseconds.
     pub ts_ms: i64,
-    pub kind: EventKind,
+    /// An alias holds the former identity by its key, the same integer as `user`.
+    pub kind: EventKind<u128>,
     /// The core's 16-byte user key as a big-endian integer.
     pub user: Option<u128>,
     pub ip: Option<IpAddr>,
@@ -15,26 +18,8 @@ pub struct Event {
     pub email_domain: Option<Box<str>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventKind {
-    Signup,
-    AuthSuccess,
-    /// `exists`: whether the account tried exists, when the application knows.
-    AuthFailure {
-        exists: Option<bool>,
-    },
-    Custom {
-        name: Box<str>,
-    },
-    IdentifySeen,
-    /// `user` is the new identity; it inherits `previous`'s risk and history.
-    Alias {
-        previous: u128,
-    },
-}
-
 impl Event {
-    pub fn new(ts_ms: i64, kind: EventKind) -> Self {
+    pub fn new(ts_ms: i64, kind: EventKind<u128>) -> Self {
         Event {
             ts_ms,
             kind,

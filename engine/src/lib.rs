@@ -29,7 +29,7 @@ pub use duration::DurationMs;
 pub use effect::{Action, Effect, PlaybookAction, RiskChange, Subject, TriggerFired};
 pub use engine::{Engine, EngineStats};
 pub use error::EngineError;
-pub use event::{Event, EventKind};
+pub use event::Event;
 pub use lists::{NetworkLists, BUILTIN_DISPOSABLE_DOMAINS};
 pub use playbook::{default_playbooks, ActionSpec, PlaybookConfig, Trigger};
 pub use risk::RiskPoint;

@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use vigil_engine::{Engine, EngineConfig, Event, EventKind, NetworkLists, SignalKind};
+use vigil_engine::{Engine, EngineConfig, Event, NetworkLists, SignalKind};
+use vigil_protocol::EventKind;
 
 const VICTIM: u128 = 0xaaaa;
 const ATTACKER: &str = "203.0.113.9";

@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use vigil_engine::{Effect, Engine, Event, EventKind, SignalKind, Subject};
+use vigil_engine::{Effect, Engine, Event, SignalKind, Subject};
+use vigil_protocol::EventKind;
 
 fn weighted(points: f64, history_len: usize) -> Engine {
     let mut cfg = small_config();

@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use vigil_engine::{Engine, Event, EventKind};
+use vigil_engine::{Engine, Event};
+use vigil_protocol::EventKind;
 
 #[test]
 fn lru_caps_hold_under_an_endless_stream_of_new_users_and_ips() {

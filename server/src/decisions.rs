@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::watch;
-use vigil_core::wire::{DecisionFeed, WireDecision};
+use vigil_protocol::wire::{DecisionFeed, WireDecision};
 
 use crate::error::Result;
 use crate::store::{DecisionChange, DecisionRow, Store};

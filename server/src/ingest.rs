@@ -10,20 +10,17 @@ use std::net::IpAddr;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use smallvec::SmallVec;
-use vigil_core::event::{
-    check_timestamp, parse_ip, EventKind as CoreKind, MAX_PROPERTIES, MAX_PROPERTY_KEY_BYTES,
-    MAX_PROPERTY_VALUE_BYTES, MAX_REQUEST_FIELD_BYTES,
+use vigil_protocol::event_kind::{
+    check_event_name, wire_name_of, ALIAS, AUTH_FAILURE, CUSTOM, SIGNUP,
 };
-use vigil_core::identity::{MAX_KEY_BYTES, MAX_PAIRS, MAX_VALUE_BYTES};
-use vigil_core::wire::parse_ts;
-use vigil_core::Identity;
+use vigil_protocol::limits::{
+    MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_KEY_BYTES, MAX_PAIRS, MAX_PROPERTIES,
+    MAX_PROPERTY_KEY_BYTES, MAX_PROPERTY_VALUE_BYTES, MAX_REQUEST_FIELD_BYTES, MAX_VALUE_BYTES,
+};
+use vigil_protocol::{check_timestamp, parse_ip, parse_ts, Identity};
 
 use crate::error::{Error, Result};
 use crate::store::{EngineFields, NewEvent};
-
-pub const MAX_COMPRESSED: usize = 1024 * 1024;
-pub const MAX_DECOMPRESSED: usize = 5 * 1024 * 1024;
-pub const MAX_EVENTS: usize = 1000;
 
 #[derive(Deserialize)]
 struct BatchIn<'a> {
@@ -83,19 +80,19 @@ thread_local! {
     static INFLATED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Inflates a gzip body, refusing to produce more than `MAX_DECOMPRESSED` bytes (a small
+/// Inflates a gzip body, refusing to produce more than `MAX_BODY_BYTES` bytes (a small
 /// compressed body can expand enormously), and hands the result to `then`.
 pub fn gunzip<T>(body: &[u8], then: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
     INFLATED.with_borrow_mut(|out| {
         out.clear();
-        let mut dec = flate2::read::GzDecoder::new(body).take(MAX_DECOMPRESSED as u64 + 1);
+        let mut dec = flate2::read::GzDecoder::new(body).take(MAX_BODY_BYTES as u64 + 1);
         dec.read_to_end(out)
             .map_err(|e| Error::bad("invalid_gzip", format!("cannot decompress the body: {e}")))?;
-        if out.len() > MAX_DECOMPRESSED {
+        if out.len() > MAX_BODY_BYTES {
             out.clear();
-            out.shrink_to(MAX_DECOMPRESSED);
+            out.shrink_to(MAX_BODY_BYTES);
             return Err(Error::TooLarge(format!(
-                "the decompressed body exceeds {MAX_DECOMPRESSED} bytes"
+                "the decompressed body exceeds {MAX_BODY_BYTES} bytes"
             )));
         }
         then(out)
@@ -104,16 +101,16 @@ pub fn gunzip<T>(body: &[u8], then: impl FnOnce(&[u8]) -> Result<T>) -> Result<T
 
 /// Parses and validates a whole batch.
 pub fn parse_batch(body: &[u8]) -> Result<Vec<NewEvent>> {
-    if body.len() > MAX_DECOMPRESSED {
+    if body.len() > MAX_BODY_BYTES {
         return Err(Error::TooLarge(format!(
-            "the body exceeds {MAX_DECOMPRESSED} bytes"
+            "the body exceeds {MAX_BODY_BYTES} bytes"
         )));
     }
     let batch: BatchIn<'_> = serde_json::from_slice(body)
         .map_err(|e| Error::bad("invalid_json", format!("the batch is not valid: {e}")))?;
-    if batch.events.len() > MAX_EVENTS {
+    if batch.events.len() > MAX_BATCH_EVENTS {
         return Err(Error::TooLarge(format!(
-            "{} events in one batch; at most {MAX_EVENTS}",
+            "{} events in one batch; at most {MAX_BATCH_EVENTS}",
             batch.events.len()
         )));
     }
@@ -130,20 +127,13 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
         .map_err(|e| Error::bad_event("invalid_event", e.to_string(), i))?;
     let id = uuid::Uuid::parse_str(&ev.id)
         .map_err(|_| Error::bad_event("invalid_id", "id is not a UUID", i))?;
-    let kind: &'static str =
-        match &*ev.kind {
-            "signup" => "signup",
-            "auth.success" => "auth.success",
-            "auth.failure" => "auth.failure",
-            "custom" => "custom",
-            "identify.seen" => "identify.seen",
-            "alias" => "alias",
-            _ => return Err(Error::bad_event(
-                "invalid_type",
-                "type must be signup, auth.success, auth.failure, custom, identify.seen or alias",
-                i,
-            )),
-        };
+    let kind = wire_name_of(&ev.kind).ok_or_else(|| {
+        Error::bad_event(
+            "invalid_type",
+            "type must be signup, auth.success, auth.failure, custom, identify.seen or alias",
+            i,
+        )
+    })?;
     let ts_ms = parse_ts(&ev.ts)
         .and_then(|t| check_timestamp(t).ok())
         .ok_or_else(|| {
@@ -153,13 +143,13 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
                 i,
             )
         })?;
-    if kind == "custom" {
+    if kind == CUSTOM {
         let name = ev.name.as_deref().unwrap_or("");
-        CoreKind::custom(name).map_err(|e| Error::bad_event("invalid_name", e.to_string(), i))?;
+        check_event_name(name).map_err(|e| Error::bad_event("invalid_name", e.to_string(), i))?;
     }
     let user_key = match &ev.user {
         Some(u) => Some(check_user(u, i)?),
-        None if kind == "custom" => None,
+        None if kind == CUSTOM => None,
         None => {
             return Err(Error::bad_event(
                 "missing_user",
@@ -168,7 +158,7 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
             ))
         }
     };
-    let previous_key = if kind == "alias" {
+    let previous_key = if kind == ALIAS {
         let prev = ev
             .previous
             .as_ref()
@@ -203,13 +193,13 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
     }
     let engine = EngineFields {
         user_ids: ev.user.as_ref().map(|u| ids_json(&u.ids)),
-        user_exists: ev.exists.filter(|_| kind == "auth.failure"),
-        name: ev.name.filter(|_| kind == "custom").map(Cow::into_owned),
+        user_exists: ev.exists.filter(|_| kind == AUTH_FAILURE),
+        name: ev.name.filter(|_| kind == CUSTOM).map(Cow::into_owned),
         previous_key,
         email_domain: ev
             .user
             .as_ref()
-            .filter(|_| kind == "signup")
+            .filter(|_| kind == SIGNUP)
             .and_then(|u| email_domain(&u.ids)),
     };
     Ok(NewEvent {
@@ -293,7 +283,7 @@ fn check_properties(props: &serde_json::Map<String, serde_json::Value>, i: usize
 
 /// The lower-case domain of the first e-mail-like identifier, for disposable-domain checks.
 fn email_domain(ids: &BTreeMap<Cow<'_, str>, Cow<'_, str>>) -> Option<String> {
-    vigil_core::identity::EMAIL_KEYS
+    vigil_protocol::identity::EMAIL_KEYS
         .iter()
         .filter_map(|k| ids.get(*k))
         .find_map(|v| v.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()))

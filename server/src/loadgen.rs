@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use parking_lot::Mutex;
-use vigil_core::event::{new_event_id, Event, EventKind, Properties, RequestContext};
-use vigil_core::wire::{encode_batch, gzip, DecisionFeed, SdkInfo};
-use vigil_core::Identity;
+use vigil_protocol::wire::{encode_batch, gzip, DecisionFeed, SdkInfo};
+use vigil_protocol::Identity;
+use vigil_protocol::{new_event_id, Event, EventKind, Properties, RequestContext};
 
 use crate::error::{Error, Result};
 

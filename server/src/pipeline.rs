@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Notify};
 use vigil_engine::keys::{format_user, parse_user};
-use vigil_engine::{Action, Effect, Engine, EngineConfig, Event, EventKind, Subject};
+use vigil_engine::{Action, Effect, Engine, EngineConfig, Event, Subject};
+use vigil_protocol::event_kind::{EventKind, AUTH_FAILURE};
 
 use crate::decisions::Hub;
 use crate::error::Result;
@@ -84,21 +85,12 @@ impl Runner {
 
 /// Converts a stored event to the engine's input.
 fn engine_event(ev: &TailEvent) -> Option<Event> {
-    let kind = match ev.kind.as_str() {
-        "signup" => EventKind::Signup,
-        "auth.success" => EventKind::AuthSuccess,
-        "auth.failure" => EventKind::AuthFailure {
-            exists: ev.engine.user_exists,
-        },
-        "custom" => EventKind::Custom {
-            name: ev.engine.name.clone().unwrap_or_default().into_boxed_str(),
-        },
-        "identify.seen" => EventKind::IdentifySeen,
-        "alias" => EventKind::Alias {
-            previous: parse_user(ev.engine.previous_key.as_deref()?).ok()?,
-        },
-        _ => return None,
-    };
+    let kind = EventKind::from_wire(
+        &ev.kind,
+        ev.engine.user_exists,
+        || ev.engine.name.clone(),
+        || parse_user(ev.engine.previous_key.as_deref()?).ok(),
+    )?;
     let mut input = Event::new(ev.ts_ms, kind);
     input.user = ev.user_key.as_deref().and_then(|k| parse_user(k).ok());
     input.ip = ev.ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
@@ -207,7 +199,7 @@ fn collect(ev: &TailEvent, effects: &[Effect], fx: &mut Effects) {
                                 "reason": pa.reason,
                                 "user": pa.user.map(format_user),
                                 "ip": pa.ip,
-                                "ts": vigil_core::wire::format_ts(pa.ts_ms),
+                                "ts": vigil_protocol::wire::format_ts(pa.ts_ms),
                                 "trigger": pa.trigger,
                             });
                             fx.notifications.push(NotificationRow {
@@ -422,7 +414,7 @@ impl Pipeline {
             pending.user_events.push((ev.app_id, key.clone(), ev.seq));
             // Failures on accounts that do not exist would fill the users table with
             // whatever an enumeration run tries.
-            if ev.engine.user_exists == Some(false) && ev.kind == "auth.failure" {
+            if ev.engine.user_exists == Some(false) && ev.kind == AUTH_FAILURE {
                 continue;
             }
             let Some(ids) = &ev.engine.user_ids else {
@@ -484,7 +476,7 @@ fn users_rows(users: impl Iterator<Item = ((i64, String), SeenUser)>) -> Vec<Use
             if ids.is_empty() {
                 return None;
             }
-            let identity = vigil_core::Identity::from_normalized(
+            let identity = vigil_protocol::Identity::from_normalized(
                 ids.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             );
             Some(UserRow {

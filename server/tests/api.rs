@@ -170,7 +170,7 @@ async fn batch_errors() {
 
     // Identifiers that are not normalized, even with a key computed over them.
     let mut bad = event("auth.failure", "y@example.com", "192.0.2.1", t);
-    let raw = vigil_core::Identity::from_normalized([("email", "Y@Example.com")]);
+    let raw = vigil_protocol::Identity::from_normalized([("email", "Y@Example.com")]);
     bad["user"] = json!({"ids": {"email": "Y@Example.com"}, "key": raw.key().to_string(), "primary": "email"});
     let r = s.post_batch(&token, &[bad]).await;
     check(r.json().await.unwrap(), "not_normalized", Some(0));

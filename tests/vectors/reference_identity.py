@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the Vigil identity rules (docs/identity.md).
 
-Written from the rules alone, separately from the Rust core (core/src/identity.rs), and
+Written from the rules alone, separately from the Rust code (protocol/src/identity.rs), and
 used to cross-check it: this script writes ``identity.json`` next to it, the shared test
 vectors read by the Rust, Python, Node and Go test suites.
 

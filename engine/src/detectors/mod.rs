@@ -13,8 +13,10 @@ mod signup_burst;
 
 use std::net::IpAddr;
 
+use vigil_protocol::EventKind;
+
 use crate::config::EngineConfig;
-use crate::event::{Event, EventKind};
+use crate::event::Event;
 use crate::lists::NetworkLists;
 use crate::signal::{Signal, SignalKind};
 use crate::state::{ip_tag, user_tag, IpState, UserState};

@@ -4,8 +4,9 @@ use std::io::{BufRead, Write};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
+use vigil_protocol::EventKind;
 
-use crate::event::{Event, EventKind};
+use crate::event::Event;
 use crate::EngineError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +77,7 @@ impl TraceRecord {
                 exists: self.exists,
             },
             TraceKind::Custom => EventKind::Custom {
-                name: self.name.clone().ok_or("custom event without name")?.into(),
+                name: self.name.clone().ok_or("custom event without name")?,
             },
             TraceKind::IdentifySeen => EventKind::IdentifySeen,
             TraceKind::Alias => EventKind::Alias {
@@ -108,7 +109,7 @@ impl TraceRecord {
                 TraceKind::AuthFailure
             }
             EventKind::Custom { name } => {
-                r.name = Some(name.to_string());
+                r.name = Some(name.clone());
                 TraceKind::Custom
             }
             EventKind::IdentifySeen => TraceKind::IdentifySeen,

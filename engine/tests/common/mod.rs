@@ -3,7 +3,8 @@
 
 use std::net::IpAddr;
 
-use vigil_engine::{Action, Effect, Engine, EngineConfig, Event, EventKind, Signal};
+use vigil_engine::{Action, Effect, Engine, EngineConfig, Event, Signal};
+use vigil_protocol::EventKind;
 
 pub const T0: i64 = 1_700_000_000_000;
 pub const SEC: i64 = 1_000;

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use vigil_core::UserKey;
+use vigil_protocol::UserKey;
 
 use super::csrf::CsrfForm;
 use super::session::SignedIn;

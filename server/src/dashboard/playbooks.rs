@@ -232,7 +232,7 @@ pub async fn test_notification(
             "reason": "test notification sent from the Vigil dashboard",
             "user": null,
             "ip": null,
-            "ts": vigil_core::wire::format_ts(now),
+            "ts": vigil_protocol::wire::format_ts(now),
             "test": true,
         });
         let row = NotificationRow {

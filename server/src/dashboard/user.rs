@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use vigil_core::UserKey;
+use vigil_protocol::UserKey;
 
 use super::csrf::CsrfForm;
 use super::decisions::{parse_duration, DecisionLine, DURATIONS};

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use vigil_core::UserKey;
+use vigil_protocol::UserKey;
 
 use super::session::SignedIn;
 use super::{format, layout, render, Layout, NoApp};

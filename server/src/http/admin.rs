@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use vigil_core::wire::format_ts;
-use vigil_core::{Identity, UserKey};
+use vigil_protocol::wire::format_ts;
+use vigil_protocol::{Identity, UserKey};
 
 use super::int_param;
 use crate::auth::{hash_token, new_token, AdminAuth};
@@ -297,7 +297,7 @@ pub async fn add_decision(st: &AppState, body: NewDecision) -> Result<(DecisionR
                 .value
                 .as_deref()
                 .ok_or_else(|| bad("value is required"))?;
-            let ip: IpAddr = vigil_core::event::parse_ip(v.trim())
+            let ip: IpAddr = vigil_protocol::parse_ip(v.trim())
                 .map_err(|_| bad("value must be an IP address"))?;
             (ip.to_string(), None)
         }

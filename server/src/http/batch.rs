@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use vigil_core::wire::BatchAccepted;
+use vigil_protocol::wire::BatchAccepted;
 
 use crate::auth::AppAuth;
 use crate::error::Result;

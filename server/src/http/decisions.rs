@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use vigil_core::wire::DecisionFeed;
+use vigil_protocol::wire::DecisionFeed;
 
 use super::int_param;
 use crate::auth::AppAuth;

@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use tower_http::timeout::TimeoutLayer;
+use vigil_protocol::limits::MAX_COMPRESSED_BODY_BYTES;
 
-use crate::ingest::MAX_COMPRESSED;
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
@@ -46,7 +46,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/decisions", get(decisions::get))
         .merge(timed)
-        .layer(DefaultBodyLimit::max(MAX_COMPRESSED))
+        .layer(DefaultBodyLimit::max(MAX_COMPRESSED_BODY_BYTES))
         .with_state(state)
 }
 

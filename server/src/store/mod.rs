@@ -15,7 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::Serialize;
 use tokio::sync::mpsc;
-use vigil_core::wire::{format_ts, DecisionFeed, WireDecision};
+use vigil_protocol::wire::{format_ts, DecisionFeed, WireDecision};
 
 use crate::config::Config;
 use crate::error::{Error, Result};

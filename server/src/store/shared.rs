@@ -339,10 +339,10 @@ macro_rules! sql_store {
                 app: i64,
                 cursor: i64,
                 now: i64,
-            ) -> crate::error::Result<vigil_core::wire::DecisionFeed> {
+            ) -> crate::error::Result<vigil_protocol::wire::DecisionFeed> {
                 let mut tx = self.begin_snapshot().await?;
                 let (head, pruned) = Self::decision_head(&mut tx, app).await?;
-                let mut feed = vigil_core::wire::DecisionFeed {
+                let mut feed = vigil_protocol::wire::DecisionFeed {
                     cursor: head as u64,
                     ..Default::default()
                 };

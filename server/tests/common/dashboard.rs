@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use vigil_core::event::{new_event_id, Event, EventKind, Properties, RequestContext};
-use vigil_core::Identity;
+use vigil_protocol::Identity;
+use vigil_protocol::{new_event_id, Event, EventKind, Properties, RequestContext};
 use vigil_server::config::Config;
 use vigil_server::store::dashboard::{UserOrder, UsersQuery};
 
@@ -45,7 +45,7 @@ fn login(n: usize, ok: bool, ts_ms: i64) -> Value {
         properties: Properties::new(),
     };
     let mut out = Vec::new();
-    vigil_core::wire::encode_event(&ev, &mut out);
+    vigil_protocol::wire::encode_event(&ev, &mut out);
     serde_json::from_slice(&out).unwrap()
 }
 
@@ -59,7 +59,7 @@ fn login_from(n: usize, ip: &str, ts_ms: i64) -> Value {
         properties: Properties::new(),
     };
     let mut out = Vec::new();
-    vigil_core::wire::encode_event(&ev, &mut out);
+    vigil_protocol::wire::encode_event(&ev, &mut out);
     serde_json::from_slice(&out).unwrap()
 }
 

@@ -7,8 +7,8 @@ pub mod dashboard;
 use std::net::SocketAddr;
 
 use serde_json::Value;
-use vigil_core::event::{new_event_id, Event, EventKind, Properties, RequestContext};
-use vigil_core::Identity;
+use vigil_protocol::Identity;
+use vigil_protocol::{new_event_id, Event, EventKind, Properties, RequestContext};
 use vigil_server::config::Config;
 use vigil_server::{Running, ServeOptions};
 
@@ -188,7 +188,7 @@ pub fn event(kind: &str, email: &str, ip: &str, ts_ms: i64) -> Value {
         properties: Properties::new(),
     };
     let mut out = Vec::new();
-    vigil_core::wire::encode_event(&ev, &mut out);
+    vigil_protocol::wire::encode_event(&ev, &mut out);
     serde_json::from_slice(&out).unwrap()
 }
 

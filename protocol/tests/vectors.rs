@@ -1,7 +1,8 @@
-//! Runs every case of tests/vectors/identity.json, the file every binding runs too.
+//! Runs every case of tests/vectors/identity.json, the file every binding runs too, against
+//! the one implementation of the identity rules.
 
-use vigil_core::identity::Identity;
-use vigil_core::pseudonym::Pseudonymizer;
+use vigil_protocol::identity::Identity;
+use vigil_protocol::pseudonym::Pseudonymizer;
 
 #[test]
 fn identity_vectors() {
