@@ -54,3 +54,6 @@ var ErrNotStarted = native.ErrNotStarted
 
 // ErrAlreadyStarted is returned by a second Start.
 var ErrAlreadyStarted = native.ErrAlreadyStarted
+
+// Started reports whether Vigil runs in this process (started by Start or lazily).
+func Started() bool { return native.Started() }

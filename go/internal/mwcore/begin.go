@@ -20,7 +20,7 @@ func ensureStarted() bool {
 		return true
 	}
 	lazyStart.Do(func() {
-		if err := native.Start(nil); err != nil && err != native.ErrAlreadyStarted {
+		if err := native.StartLazily(); err != nil && err != native.ErrAlreadyStarted {
 			log.Printf("vigil: not started: %v", err)
 		}
 	})

@@ -117,6 +117,8 @@ type Request struct {
 type handle struct {
 	c    *C.vigil_client
 	refs atomic.Int64
+	// lazy: started by a middleware's first request, so an explicit Start replaces it.
+	lazy bool
 }
 
 var (
@@ -164,8 +166,8 @@ func begin() (*C.vigil_client, *arena, inCall) {
 // ErrNotStarted is returned by calls made before Start.
 var ErrNotStarted = errors.New("vigil: not started")
 
-// ErrAlreadyStarted is returned by a second Start.
-var ErrAlreadyStarted = errors.New("vigil: already started")
+// ErrAlreadyStarted is returned by a second Start: Stop first to change options.
+var ErrAlreadyStarted = errors.New("vigil: already started (call Stop before starting again with other options)")
 
 func init() {
 	// A prebuilt library from another ABI version fails to link here rather than misbehave.
@@ -176,10 +178,18 @@ func init() {
 func Started() bool { return current.Load() != nil }
 
 // Start creates the process-wide client from options (layered over vigil.toml and VIGIL_*).
-func Start(options map[string]string) error {
+// A client started lazily (by a middleware's first request) is replaced, so the options
+// given here always apply; after an explicit Start it returns ErrAlreadyStarted.
+func Start(options map[string]string) error { return start(options, false) }
+
+// StartLazily starts from the environment and vigil.toml when nothing runs yet.
+func StartLazily() error { return start(nil, true) }
+
+func start(options map[string]string, lazy bool) error {
 	startOnce.Lock()
 	defer startOnce.Unlock()
-	if current.Load() != nil {
+	old := current.Load()
+	if old != nil && (lazy || !old.lazy) {
 		return ErrAlreadyStarted
 	}
 	a := getArena()
@@ -193,7 +203,10 @@ func Start(options map[string]string) error {
 	if err := a.status(C.vg_new(ptr, n, &c, a.errBuf, errCap)); err != nil {
 		return err
 	}
-	current.Store(&handle{c: c})
+	current.Store(&handle{c: c, lazy: lazy})
+	if old != nil {
+		retire(old, 2*time.Second)
+	}
 	return nil
 }
 
@@ -205,6 +218,11 @@ func Stop(timeout time.Duration) error {
 	if h == nil {
 		return ErrNotStarted
 	}
+	return retire(h, timeout)
+}
+
+// retire shuts down a client no longer current and frees it once no call can touch it.
+func retire(h *handle, timeout time.Duration) error {
 	a := getArena()
 	defer putArena(a)
 	err := a.status(C.vg_flush(h.c, millis(timeout), 1, a.errBuf, errCap))
