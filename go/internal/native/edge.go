@@ -1,23 +1,13 @@
 package native
 
 /*
-#include <stdlib.h>
-#include <string.h>
 #include "vigil.h"
-
-static void vg_copy_error2(int32_t status, char *err, size_t cap) {
-	if (status >= 0 || err == NULL || cap == 0) return;
-	const char *msg = vigil_last_error();
-	size_t n = strlen(msg);
-	if (n >= cap) n = cap - 1;
-	memcpy(err, msg, n);
-	err[n] = 0;
-}
+#include "vg_error.h"
 
 static int32_t vg_edge_new(const vigil_client *c, const vigil_pair *opts, size_t n, vigil_edge **out,
                            char *err, size_t cap) {
 	int32_t s = vigil_edge_new(c, opts, n, out);
-	vg_copy_error2(s, err, cap);
+	vg_copy_error(s, err, cap);
 	return s;
 }
 */

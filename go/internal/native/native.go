@@ -12,15 +12,8 @@ package native
 #include <stdlib.h>
 #include <string.h>
 #include "vigil.h"
+#include "vg_error.h"
 
-static void vg_copy_error(int32_t status, char *err, size_t cap) {
-	if (status >= 0 || err == NULL || cap == 0) return;
-	const char *msg = vigil_last_error();
-	size_t n = strlen(msg);
-	if (n >= cap) n = cap - 1;
-	memcpy(err, msg, n);
-	err[n] = 0;
-}
 
 static int32_t vg_new(const vigil_pair *opts, size_t n, vigil_client **out, char *err, size_t cap) {
 	int32_t s = vigil_client_new_options(opts, n, out);
