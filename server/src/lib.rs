@@ -16,6 +16,7 @@ pub mod notify;
 pub mod parsers;
 pub mod pipeline;
 pub mod priority;
+pub mod service;
 pub mod state;
 pub mod store;
 pub mod writer;
