@@ -1,24 +1,20 @@
-//! Load generator for the benchmarks in docs/server.md (hidden `loadgen` subcommand): batch
-//! ingest throughput and ack latency, and decision propagation to many long polls.
+//! Load generator for the benchmarks in docs/server.md (`vigil-tools loadgen`): batch ingest
+//! throughput and ack latency, and decision propagation to many long polls.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use parking_lot::Mutex;
-use vigil_core::event::{new_event_id, Event, EventKind, Properties, RequestContext};
-use vigil_core::wire::{encode_batch, gzip, DecisionFeed, SdkInfo};
+use vigil_core::event::Event;
+use vigil_core::wire::{encode_batch, gzip, DecisionFeed};
 use vigil_core::Identity;
 
-use crate::error::{Error, Result};
-
-#[derive(Args, Debug)]
-pub struct LoadgenArgs {
-    #[command(subcommand)]
-    pub mode: Mode,
-}
+use crate::error::{failed, Error, Result};
+use crate::events::{login, sdk};
+use crate::stats::percentile;
 
 #[derive(Subcommand, Debug)]
 pub enum Mode {
@@ -60,20 +56,8 @@ pub enum Mode {
     },
 }
 
-pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn failed(e: impl std::fmt::Display) -> Error {
-    Error::Io(std::io::Error::other(e.to_string()))
-}
-
-pub async fn run(args: LoadgenArgs) -> Result<()> {
-    match args.mode {
+pub async fn run(mode: Mode) -> Result<()> {
+    match mode {
         Mode::Ingest {
             url,
             token,
@@ -110,12 +94,7 @@ pub async fn run(args: LoadgenArgs) -> Result<()> {
 
 /// Builds gzip batch bodies the way the SDKs do (vigil-core's encoder).
 pub fn build_batches(events: usize, batch: usize, users: usize, seed_ts: i64) -> Vec<Vec<u8>> {
-    let sdk = SdkInfo {
-        name: "vigil-loadgen".into(),
-        version: crate::cli_version(),
-        instance: "loadgen".into(),
-        lang: "rust".into(),
-    };
+    let sdk = sdk("vigil-loadgen", "loadgen");
     let identities: Vec<Identity> = (0..users.max(1))
         .map(|n| Identity::new(&[("email", format!("user{n}@example.com"))], None).expect("valid"))
         .collect();
@@ -128,24 +107,14 @@ pub fn build_batches(events: usize, batch: usize, users: usize, seed_ts: i64) ->
                 let k = made + i;
                 let ts = seed_ts + k as i64;
                 let ip = format!("10.{}.{}.{}", (k >> 16) & 255, (k >> 8) & 255, k & 255);
-                Event {
-                    id: Some(new_event_id(ts)),
-                    ts_ms: ts,
-                    kind: if k % 10 == 0 {
-                        EventKind::AuthFailure { exists: Some(true) }
-                    } else {
-                        EventKind::AuthSuccess
-                    },
-                    user: Some(identities[k % identities.len()].clone()),
-                    request: RequestContext::from_parts(
-                        Some(&ip),
-                        Some("loadgen"),
-                        Some("POST"),
-                        Some("/login"),
-                    )
-                    .ok(),
-                    properties: Properties::new(),
-                }
+                let failed = (k % 10 == 0).then_some(true);
+                login(
+                    ts,
+                    failed,
+                    &identities[k % identities.len()],
+                    &ip,
+                    "loadgen",
+                )
             })
             .collect();
         let mut json = Vec::new();
@@ -164,7 +133,12 @@ async fn ingest(
     concurrency: usize,
     users: usize,
 ) -> Result<()> {
-    let bodies = Arc::new(build_batches(events, batch, users, crate::state::now_ms()));
+    let bodies = Arc::new(build_batches(
+        events,
+        batch,
+        users,
+        vigil_server::state::now_ms(),
+    ));
     let client = reqwest::Client::new();
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(bodies.len())));
@@ -217,7 +191,7 @@ async fn ingest(
         }));
     }
     for t in tasks {
-        t.await.map_err(failed)??;
+        t.await??;
     }
     let elapsed = started.elapsed().as_secs_f64();
     let mut lat = latencies.lock().clone();
@@ -250,11 +224,9 @@ async fn engine_catch_up(client: &reqwest::Client, url: &str) -> Result<f64> {
         let text = client
             .get(format!("{url}/metrics"))
             .send()
-            .await
-            .map_err(failed)?
+            .await?
             .text()
-            .await
-            .map_err(failed)?;
+            .await?;
         let lag = text
             .lines()
             .find_map(|l| l.strip_prefix("vigil_engine_lag_events "))
@@ -281,8 +253,7 @@ async fn poll(
 ) -> Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(pollers + 16)
-        .build()
-        .map_err(failed)?;
+        .build()?;
     let seen: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
     let ready = Arc::new(AtomicUsize::new(0));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -345,9 +316,8 @@ async fn poll(
                 "duration_s": 600, "reason": "loadgen"
             }))
             .send()
-            .await
-            .map_err(failed)?;
-        let v: serde_json::Value = resp.json().await.map_err(failed)?;
+            .await?;
+        let v: serde_json::Value = resp.json().await?;
         let id = v["id"]
             .as_str()
             .ok_or_else(|| failed("no decision id"))?
@@ -389,4 +359,25 @@ async fn poll(
         t.abort();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_what_ingest_accepts() {
+        let bodies = build_batches(2500, 1000, 7, 1_700_000_000_000);
+        assert_eq!(bodies.len(), 3);
+        let mut users = std::collections::HashSet::new();
+        let mut total = 0;
+        for body in &bodies {
+            let events =
+                vigil_server::ingest::gunzip(body, vigil_server::ingest::parse_batch).unwrap();
+            total += events.len();
+            users.extend(events.into_iter().filter_map(|e| e.user_key));
+        }
+        assert_eq!(total, 2500);
+        assert_eq!(users.len(), 7);
+    }
 }

@@ -1,27 +1,24 @@
-//! The dashboard's speed at size (hidden `dashboard-bench` subcommand, run by
+//! The dashboard's speed at size (`vigil-tools dashboard-bench`, run by
 //! scripts/bench-dashboard.sh): `seed` fills a SQLite file with 100 000 users and 1 M events
 //! through the store (no HTTP) and lets the real engine runner process them; `pages` signs in
 //! like a browser and fetches every page many times, printing p50/p95 per page.
 
 use std::time::{Duration, Instant};
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use vigil_core::event::{new_event_id, Event, EventKind, Properties, RequestContext};
-use vigil_core::wire::{encode_batch, SdkInfo};
+use vigil_core::event::Event;
+use vigil_core::wire::encode_batch;
 use vigil_core::Identity;
 
-use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::loadgen::percentile;
-use crate::store::Batch;
+use vigil_server::config::Config;
+use vigil_server::store::Batch;
+use vigil_server::{auth, ingest, state, store};
 
-#[derive(Args, Debug)]
-pub struct DashboardBenchArgs {
-    #[command(subcommand)]
-    pub mode: Mode,
-}
+use crate::error::{failed, Error, Result};
+use crate::events::{login, sdk};
+use crate::stats::percentile;
 
 #[derive(Subcommand, Debug)]
 pub enum Mode {
@@ -53,12 +50,8 @@ pub enum Mode {
     },
 }
 
-fn failed(e: impl std::fmt::Display) -> Error {
-    Error::Io(std::io::Error::other(e.to_string()))
-}
-
-pub async fn run(args: DashboardBenchArgs) -> Result<()> {
-    match args.mode {
+pub async fn run(mode: Mode) -> Result<()> {
+    match mode {
         Mode::Seed {
             db,
             admin_token,
@@ -159,62 +152,41 @@ const AGENTS: [&str; 3] = [
 async fn seed(db: &str, admin_token: &str, users: usize, events: usize) -> Result<()> {
     let mut config = Config::default();
     config.server.sqlite_synchronous = "normal".into();
-    let store = crate::store::open(db, &config).await?;
-    let token = crate::auth::new_token("vga_");
+    let store = store::open(db, &config).await?;
+    let token = auth::new_token("vga_");
     let app = store
-        .create_app(
-            "bench",
-            &crate::auth::hash_token(&token),
-            crate::state::now_ms(),
-        )
+        .create_app("bench", &auth::hash_token(&token), state::now_ms())
         .await?;
     let started = Instant::now();
     let identities: Vec<Identity> = (0..users).map(identity).collect();
-    let sdk = SdkInfo {
-        name: "vigil-dashboard-bench".into(),
-        version: crate::cli_version(),
-        instance: "seed".into(),
-        lang: "rust".into(),
-    };
-    let planned = plan(users, events, crate::state::now_ms());
+    let sdk = sdk("vigil-dashboard-bench", "seed");
+    let planned = plan(users, events, state::now_ms());
     for (i, chunk) in planned.chunks(1000).enumerate() {
         let evs: Vec<Event> = chunk
             .iter()
             .map(|p| {
                 let ip = std::net::Ipv4Addr::from(p.ip).to_string();
-                Event {
-                    id: Some(new_event_id(p.ts)),
-                    ts_ms: p.ts,
-                    kind: if p.failure {
-                        EventKind::AuthFailure {
-                            exists: Some(p.exists),
-                        }
-                    } else {
-                        EventKind::AuthSuccess
-                    },
-                    user: Some(identities[p.user].clone()),
-                    request: RequestContext::from_parts(
-                        Some(&ip),
-                        Some(AGENTS[p.user % AGENTS.len()]),
-                        Some("POST"),
-                        Some("/login"),
-                    )
-                    .ok(),
-                    properties: Properties::new(),
-                }
+                let failed = p.failure.then_some(p.exists);
+                login(
+                    p.ts,
+                    failed,
+                    &identities[p.user],
+                    &ip,
+                    AGENTS[p.user % AGENTS.len()],
+                )
             })
             .collect();
         let mut json = Vec::new();
         encode_batch(&sdk, evs.iter(), &mut json);
         // The server's own validation, so stored rows are what ingest would store.
-        let rows = crate::ingest::parse_batch(&json)?;
+        let rows = ingest::parse_batch(&json)?;
         store
             .insert_events(
                 &[Batch {
                     app: app.id,
                     events: &rows,
                 }],
-                crate::state::now_ms(),
+                state::now_ms(),
             )
             .await?;
         if i % 100 == 99 {
@@ -225,7 +197,7 @@ async fn seed(db: &str, admin_token: &str, users: usize, events: usize) -> Resul
         "stored {events} events of {users} users in {:.1} s; running the engine over them",
         started.elapsed().as_secs_f64()
     );
-    let running = crate::start(crate::ServeOptions {
+    let running = vigil_server::start(vigil_server::ServeOptions {
         listen: "127.0.0.1:0".parse().expect("address"),
         db: db.to_owned(),
         config,
@@ -259,13 +231,9 @@ async fn seed(db: &str, admin_token: &str, users: usize, events: usize) -> Resul
 
 /// Signs in through the sign-in form, as a browser does; returns the session cookie.
 async fn sign_in(client: &reqwest::Client, url: &str, admin_token: &str) -> Result<String> {
-    let resp = client
-        .get(format!("{url}/login"))
-        .send()
-        .await
-        .map_err(failed)?;
+    let resp = client.get(format!("{url}/login")).send().await?;
     let login_cookie = cookie_pair(&resp, "vigil_login")?;
-    let body = resp.text().await.map_err(failed)?;
+    let body = resp.text().await?;
     let csrf = body
         .split("name=\"csrf\" value=\"")
         .nth(1)
@@ -277,8 +245,7 @@ async fn sign_in(client: &reqwest::Client, url: &str, admin_token: &str) -> Resu
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("csrf={csrf}&token={admin_token}"))
         .send()
-        .await
-        .map_err(failed)?;
+        .await?;
     cookie_pair(&resp, "vigil_session")
 }
 
@@ -303,8 +270,7 @@ async fn pages(
 ) -> Result<()> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(failed)?;
+        .build()?;
     let session = sign_in(&client, url, admin_token).await?;
     let first_user = |sort: &'static str| {
         let client = client.clone();
@@ -313,11 +279,9 @@ async fn pages(
                 .get(format!("{url}/api/users?app={app}&sort={sort}&limit=1"))
                 .bearer_auth(admin_token)
                 .send()
-                .await
-                .map_err(failed)?
+                .await?
                 .json()
-                .await
-                .map_err(failed)?;
+                .await?;
             v[0]["key"]
                 .as_str()
                 .map(str::to_owned)
@@ -331,14 +295,9 @@ async fn pages(
         let full = format!("{url}{path}");
         async move {
             let t0 = Instant::now();
-            let resp = client
-                .get(&full)
-                .header("cookie", session)
-                .send()
-                .await
-                .map_err(failed)?;
+            let resp = client.get(&full).header("cookie", session).send().await?;
             let status = resp.status();
-            let body = resp.text().await.map_err(failed)?;
+            let body = resp.text().await?;
             if status != 200 {
                 return Err(failed(format!("{full}: HTTP {status}")));
             }
@@ -407,5 +366,24 @@ async fn pages(
             "slowest p95 {worst:.1} ms is above {max} ms"
         ))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_has_the_events_asked_for_in_time_order_within_the_day() {
+        let now = 1_700_000_000_000;
+        let planned = plan(1000, 30_000, now);
+        assert_eq!(planned.len(), 30_000);
+        assert!(planned.windows(2).all(|w| w[0].ts <= w[1].ts));
+        assert!(planned
+            .iter()
+            .all(|p| p.ts < now && p.ts >= now - 86_400_000 - 60_000));
+        assert!(planned.iter().all(|p| p.user < 1000));
+        // The attacks come first in the plan, so they are never cut off.
+        assert!(planned.iter().any(|p| p.ip[0] == 203));
     }
 }
