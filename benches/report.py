@@ -318,7 +318,7 @@ def main() -> int:
             "the same run, on the machine described here. Per-call costs are medians (Python,",
             "Node) or means (Go, Rust) on the calling thread, with every client pointed at a",
             'closed port on 127.0.0.1; "peer / Vigil" above 1 means Vigil is cheaper. Server',
-            "figures come from `vigil-server loadgen` (scripts/bench-server.sh) on loopback.",
+            "figures come from `vigil-tools loadgen` (scripts/bench-server.sh) on loopback.",
             "",
             "## Machine",
             "",

@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release -p vigil-server >&2
+cargo build --release -p vigil-server -p vigil-tools >&2
 BIN=$CARGO_TARGET_DIR/release/vigil-server
+TOOLS=$CARGO_TARGET_DIR/release/vigil-tools
 USERS=${USERS:-100000}
 EVENTS=${EVENTS:-1000000}
 DIR=$CARGO_TARGET_DIR/bench-dashboard
@@ -18,7 +19,7 @@ export VIGIL_ADMIN_TOKEN=bench-dashboard-admin
 mkdir -p "$DIR"
 if [ -n "${RESEED:-}" ] || [ ! -f "$DB.done" ]; then
   rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.done"
-  RUST_LOG=warn "$BIN" dashboard-bench seed --db "sqlite://$DB" --admin-token "$VIGIL_ADMIN_TOKEN" \
+  RUST_LOG=warn "$TOOLS" dashboard-bench seed --db "sqlite://$DB" --admin-token "$VIGIL_ADMIN_TOKEN" \
     --users "$USERS" --events "$EVENTS"
   touch "$DB.done"
 fi
@@ -32,5 +33,5 @@ trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1200); do grep -q "engine state rebuilt" "$LOG" && break; sleep 0.1; done
 grep "engine state rebuilt" "$LOG" | sed 's/\x1b\[[0-9;]*m//g' >&2
 echo "== dashboard, $USERS users, $EVENTS events, SQLite ($(nproc) cores)"
-"$BIN" dashboard-bench pages --url "http://127.0.0.1:$PORT" --admin-token "$VIGIL_ADMIN_TOKEN" \
+"$TOOLS" dashboard-bench pages --url "http://127.0.0.1:$PORT" --admin-token "$VIGIL_ADMIN_TOKEN" \
   --iterations "${ITERATIONS:-50}" --max-p95-ms "${MAX_P95_MS:-200}"

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release -p vigil-server >&2
+cargo build --release -p vigil-server -p vigil-tools >&2
 BIN=$CARGO_TARGET_DIR/release/vigil-server
+TOOLS=$CARGO_TARGET_DIR/release/vigil-tools
 EVENTS=${EVENTS:-500000}
 POLLERS=${POLLERS:-1000}
 export VIGIL_ADMIN_TOKEN=bench-admin
@@ -26,8 +27,8 @@ run() {
   PIDS+=($!)
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$p/readyz >/dev/null && break; sleep 0.1; done
   echo "== $label"
-  "$BIN" loadgen ingest --url http://127.0.0.1:$p --token "$token" --events "$EVENTS" --batch 1000 --concurrency "${CONCURRENCY:-16}"
-  "$BIN" loadgen poll --url http://127.0.0.1:$p --token "$token" --admin-token "$VIGIL_ADMIN_TOKEN" --app "$app" --pollers "$POLLERS" --decisions 20
+  "$TOOLS" loadgen ingest --url http://127.0.0.1:$p --token "$token" --events "$EVENTS" --batch 1000 --concurrency "${CONCURRENCY:-16}"
+  "$TOOLS" loadgen poll --url http://127.0.0.1:$p --token "$token" --admin-token "$VIGIL_ADMIN_TOKEN" --app "$app" --pollers "$POLLERS" --decisions 20
 }
 
 printf '[server]\nsqlite_synchronous = "%s"\n' "${SQLITE_SYNC:-full}" > "$WORK/cfg.toml"

@@ -38,12 +38,6 @@ pub enum Command {
         #[arg(long, default_value = "sqlite://vigil.db")]
         db: String,
     },
-    /// Load generator for benchmarks (see docs/server.md).
-    #[command(hide = true)]
-    Loadgen(crate::loadgen::LoadgenArgs),
-    /// Dashboard benchmark at 100 000 users and 1 M events (scripts/bench-dashboard.sh).
-    #[command(hide = true)]
-    DashboardBench(crate::dashboard_bench::DashboardBenchArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,17 +5,16 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
-pub mod dashboard_bench;
 pub mod decisions;
 pub mod error;
 pub mod http;
 pub mod ingest;
-pub mod loadgen;
 pub mod metrics;
 pub mod notify;
 pub mod parsers;
 pub mod pipeline;
 pub mod priority;
+pub mod service;
 pub mod state;
 pub mod store;
 pub mod writer;
@@ -211,8 +210,4 @@ fn spawn_expiry(
             }
         }
     });
-}
-
-fn cli_version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
 }

@@ -3,7 +3,7 @@ use tracing_subscriber::EnvFilter;
 use vigil_server::cli::{AppCommand, Cli, Command};
 use vigil_server::config::Config;
 use vigil_server::error::Result;
-use vigil_server::{auth, dashboard_bench, loadgen, state, store, ServeOptions};
+use vigil_server::{auth, state, store, ServeOptions};
 
 // Ingest allocates on the request threads and frees on SQLite's: glibc's allocator spent a
 // tenth of the server's time there (arena locks, consolidation); mimalloc is built for that.
@@ -87,8 +87,6 @@ async fn run(cli: Cli) -> Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Loadgen(args) => loadgen::run(args).await,
-        Command::DashboardBench(args) => dashboard_bench::run(args).await,
     }
 }
 

@@ -10,7 +10,7 @@ use super::csrf::CsrfForm;
 use super::session::SignedIn;
 use super::{format, layout, render, AppQuery, Layout};
 use crate::error::Result;
-use crate::http::admin::add_app;
+use crate::service;
 use crate::state::{now_ms, AppState};
 
 pub struct AppLine {
@@ -88,7 +88,7 @@ pub async fn create(
     State(st): State<AppState>,
     CsrfForm(session, f): CsrfForm<NewAppForm>,
 ) -> Result<Response> {
-    match add_app(&st, &f.name).await {
+    match service::apps::create(&st, &f.name).await {
         Ok((app, token)) => {
             render_page(&st, session, Some(app.id), Some((app.name, token)), None).await
         }

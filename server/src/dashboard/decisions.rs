@@ -13,7 +13,8 @@ use super::csrf::CsrfForm;
 use super::session::SignedIn;
 use super::{done, format, layout, render, AppQuery, Layout, NoApp};
 use crate::error::{Error, Result};
-use crate::http::admin::{add_decision, remove_decision, NewDecision};
+use crate::service;
+use crate::service::decisions::NewDecision;
 use crate::state::{now_ms, AppState};
 use crate::store::dashboard::{UserOrder, UsersQuery};
 use crate::store::{DecisionRow, UserRow};
@@ -186,7 +187,7 @@ pub async fn create(
             value = find_user(&st, f.app, &value).await?;
         }
         let reason = f.reason.trim();
-        let (row, _) = add_decision(
+        let (row, _) = service::decisions::create(
             &st,
             NewDecision {
                 app: f.app,
@@ -222,7 +223,7 @@ pub async fn delete(
     } else {
         "/decisions".to_owned()
     };
-    let result = remove_decision(&st, &id)
+    let result = service::decisions::remove(&st, &id)
         .await
         .map(|()| format!("decision {id} removed"));
     Ok(done(&st, &session, &back, result))

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::csrf::CsrfForm;
 use super::session::SignedIn;
 use super::{done, format, layout, render, Layout, NoApp};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::service;
 use crate::state::{now_ms, AppState};
 use crate::store::UserRow;
 
@@ -162,11 +163,9 @@ pub async fn resolve(
     Path(id): Path<String>,
     CsrfForm(session, f): CsrfForm<ResolveForm>,
 ) -> Result<Response> {
-    let result = match st.store.resolve_incident(&id, now_ms()).await {
-        Ok(true) => Ok(format!("incident {id} resolved")),
-        Ok(false) => Err(Error::NotFound("incident")),
-        Err(e) => Err(e),
-    };
+    let result = service::incidents::resolve(&st, &id)
+        .await
+        .map(|()| format!("incident {id} resolved"));
     Ok(done(
         &st,
         &session,

@@ -6,14 +6,15 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use vigil_protocol::UserKey;
 
 use super::csrf::CsrfForm;
 use super::decisions::{parse_duration, DecisionLine, DURATIONS};
 use super::session::SignedIn;
 use super::{done, format, layout, render, AppQuery, Layout, NoApp};
 use crate::error::{Error, Result};
-use crate::http::admin::{add_decision, NewDecision};
+use crate::service;
+use crate::service::decisions::NewDecision;
+use crate::service::users::check_key;
 use crate::state::{now_ms, AppState};
 use crate::store::{RiskRow, StoredEvent};
 
@@ -101,12 +102,6 @@ fn risk_chart(history: &[RiskRow], now_risk: f64, now: i64) -> Option<String> {
     x.push(now.max(first.ts_ms) as f64 / 1000.0);
     y.push(now_risk);
     Some(json!({"x": x, "stepped": true, "series": [{"label": "risk", "values": y}]}).to_string())
-}
-
-fn check_key(key: &str) -> Result<()> {
-    key.parse::<UserKey>()
-        .map(|_| ())
-        .map_err(|_| Error::bad("invalid_key", "a user key is u_ and 32 hex digits"))
 }
 
 pub async fn page(
@@ -206,7 +201,7 @@ pub async fn ban(
         // Banned by identifiers, as playbooks do, so SDKs also see whom the key names.
         let ids = format::ids(&user.ids).into_iter().collect();
         let reason = f.reason.trim();
-        add_decision(
+        service::decisions::create(
             &st,
             NewDecision {
                 app: f.app,

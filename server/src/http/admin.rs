@@ -1,8 +1,7 @@
-//! The admin API (`/api/*`), for operators and the dashboard. Every handler takes
-//! `AdminAuth`, so none runs without the admin credential.
+//! The admin API (`/api/*`), for operators. Every handler takes `AdminAuth`, so none runs
+//! without the admin credential; what the dashboard also does goes through `service`.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,14 +9,15 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use vigil_protocol::wire::format_ts;
-use vigil_protocol::{Identity, UserKey};
 
 use super::int_param;
-use crate::auth::{hash_token, new_token, AdminAuth};
+use crate::auth::AdminAuth;
 use crate::error::{Error, Result};
+use crate::service;
+use crate::service::decisions::NewDecision;
 use crate::state::{now_ms, AppState};
 use crate::store::dashboard::{UserOrder, UsersQuery};
-use crate::store::{AppRow, DecisionRow, IncidentRow, StoredEvent, UserRow};
+use crate::store::{DecisionRow, IncidentRow, StoredEvent, UserRow};
 
 type Q = Query<HashMap<String, String>>;
 
@@ -29,16 +29,8 @@ fn limit(q: &HashMap<String, String>, default: i64) -> Result<i64> {
 async fn app_param(st: &AppState, q: &HashMap<String, String>) -> Result<i64> {
     let id =
         int_param(q, "app")?.ok_or_else(|| Error::bad("missing_parameter", "app is required"))?;
-    ensure_app(st, id).await?;
+    service::apps::ensure_exists(st, id).await?;
     Ok(id)
-}
-
-async fn ensure_app(st: &AppState, id: i64) -> Result<()> {
-    if st.store.list_apps().await?.iter().any(|a| a.id == id) {
-        Ok(())
-    } else {
-        Err(Error::NotFound("app"))
-    }
 }
 
 #[derive(Deserialize)]
@@ -51,28 +43,11 @@ pub async fn create_app(
     _: AdminAuth,
     Json(body): Json<NewApp>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let (app, token) = add_app(&st, &body.name).await?;
+    let (app, token) = service::apps::create(&st, &body.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": app.id, "name": app.name, "token": token})),
     ))
-}
-
-/// Creates an app; returns it with its token, which is never stored (only its hash).
-pub async fn add_app(st: &AppState, name: &str) -> Result<(AppRow, String)> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
-        return Err(Error::bad(
-            "invalid_name",
-            "name must be 1 to 128 printable characters",
-        ));
-    }
-    let token = new_token("vga_");
-    let app = st
-        .store
-        .create_app(name, &hash_token(&token), now_ms())
-        .await?;
-    Ok((app, token))
 }
 
 pub async fn list_apps(State(st): State<AppState>, _: AdminAuth) -> Result<Json<Value>> {
@@ -134,12 +109,7 @@ pub async fn user(
     Query(q): Q,
 ) -> Result<Json<Value>> {
     let app = app_param(&st, &q).await?;
-    if key.parse::<UserKey>().is_err() {
-        return Err(Error::bad(
-            "invalid_key",
-            "a user key is u_ and 32 hex digits",
-        ));
-    }
+    service::users::check_key(&key)?;
     let u = st
         .store
         .user(app, &key)
@@ -202,11 +172,8 @@ pub async fn resolve_incident(
     _: AdminAuth,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    if st.store.resolve_incident(&id, now_ms()).await? {
-        Ok(Json(json!({"id": id, "state": "resolved"})))
-    } else {
-        Err(Error::NotFound("incident"))
-    }
+    service::incidents::resolve(&st, &id).await?;
+    Ok(Json(json!({"id": id, "state": "resolved"})))
 }
 
 fn decision_json(d: &DecisionRow) -> Value {
@@ -235,123 +202,15 @@ pub async fn list_decisions(
     Ok(Json(Value::Array(rows.iter().map(decision_json).collect())))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct NewDecision {
-    pub app: i64,
-    pub scope: String,
-    #[serde(default)]
-    pub ids: Option<HashMap<String, String>>,
-    #[serde(default)]
-    pub value: Option<String>,
-    #[serde(default)]
-    pub duration_s: Option<i64>,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub action: Option<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-}
-
 pub async fn create_decision(
     State(st): State<AppState>,
     _: AdminAuth,
     Json(body): Json<NewDecision>,
 ) -> Result<(StatusCode, Json<Value>)> {
-    let (row, cursor) = add_decision(&st, body).await?;
+    let (row, cursor) = service::decisions::create(&st, body).await?;
     let mut out = decision_json(&row);
     out["cursor"] = cursor.into();
     Ok((StatusCode::CREATED, Json(out)))
-}
-
-/// Validates and stores a manual decision and announces it to long polls; the admin API and
-/// the dashboard both make decisions through here. Returns the row and the app's new cursor.
-pub async fn add_decision(st: &AppState, body: NewDecision) -> Result<(DecisionRow, i64)> {
-    ensure_app(st, body.app).await?;
-    let bad = |m: &str| Error::bad("invalid_decision", m.to_owned());
-    let (value, ids) = match body.scope.as_str() {
-        "user" => match (&body.ids, &body.value) {
-            (Some(ids), None) => {
-                let pairs: Vec<(&str, &str)> =
-                    ids.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let identity = Identity::new(&pairs, None)
-                    .map_err(|e| Error::bad("invalid_identity", e.to_string()))?;
-                let normalized: serde_json::Map<String, Value> = identity
-                    .pairs()
-                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
-                    .collect();
-                (
-                    identity.key().to_string(),
-                    Some(Value::Object(normalized).to_string()),
-                )
-            }
-            (None, Some(v)) => {
-                let key: UserKey = v.parse().map_err(|_| bad("value must be a user key"))?;
-                (key.to_string(), None)
-            }
-            _ => return Err(bad("a user decision takes either ids or value")),
-        },
-        "ip" => {
-            let v = body
-                .value
-                .as_deref()
-                .ok_or_else(|| bad("value is required"))?;
-            let ip: IpAddr = vigil_protocol::parse_ip(v.trim())
-                .map_err(|_| bad("value must be an IP address"))?;
-            (ip.to_string(), None)
-        }
-        "cidr" => {
-            let v = body
-                .value
-                .as_deref()
-                .ok_or_else(|| bad("value is required"))?;
-            let net: ipnet::IpNet = v.trim().parse().map_err(|_| bad("value must be a CIDR"))?;
-            (net.trunc().to_string(), None)
-        }
-        _ => return Err(bad("scope is user, ip or cidr")),
-    };
-    let action = body.action.as_deref().unwrap_or("block");
-    let url = match action {
-        "block" => None,
-        "redirect" => Some(
-            body.url
-                .clone()
-                .filter(|u| {
-                    u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/')
-                })
-                .ok_or_else(|| bad("a redirect needs a url"))?,
-        ),
-        _ => return Err(bad("action is block or redirect")),
-    };
-    let now = now_ms();
-    let expires_ms = match body.duration_s {
-        None => None,
-        Some(s) if s > 0 => Some(now.saturating_add(s.saturating_mul(1000))),
-        Some(_) => {
-            return Err(bad(
-                "duration_s must be positive (omit it for a permanent decision)",
-            ))
-        }
-    };
-    let mut id_bytes = [0u8; 8];
-    rand::Rng::fill(&mut rand::thread_rng(), &mut id_bytes);
-    let row = DecisionRow {
-        id: format!("d_{}", hex::encode(id_bytes)),
-        app_id: body.app,
-        scope: body.scope.clone(),
-        value,
-        action: action.into(),
-        url,
-        expires_ms,
-        reason: body.reason.unwrap_or_else(|| "manual".into()),
-        ids,
-        source: "admin".into(),
-        created_ms: now,
-    };
-    let cursor = st.store.insert_decision(&row, now).await?;
-    st.hub.publish(row.app_id, cursor);
-    Ok((row, cursor))
 }
 
 pub async fn delete_decision(
@@ -359,19 +218,8 @@ pub async fn delete_decision(
     _: AdminAuth,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    remove_decision(&st, &id).await?;
+    service::decisions::remove(&st, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Deletes a live decision and announces it to long polls (admin API and dashboard).
-pub async fn remove_decision(st: &AppState, id: &str) -> Result<()> {
-    let (app, cursor) = st
-        .store
-        .delete_decision(id, now_ms())
-        .await?
-        .ok_or(Error::NotFound("decision"))?;
-    st.hub.publish(app, cursor);
-    Ok(())
 }
 
 pub async fn playbooks(

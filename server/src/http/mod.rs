@@ -1,7 +1,7 @@
 //! Routes. Everything but the long poll runs under the configured request timeout; the long
 //! poll bounds itself (at most 30 s).
 
-pub(crate) mod admin;
+mod admin;
 mod batch;
 mod decisions;
 mod health;

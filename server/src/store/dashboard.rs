@@ -1,7 +1,7 @@
-//! The dashboard's queries, beside the `Store` trait rather than in it so the two evolve
-//! apart. Like `shared.rs`, the SQL is written once in the subset both back ends share and
-//! stamped out per back end by `dashboard_sql!`; the tables and indexes they rely on come from
-//! the `0002_dashboard` migrations.
+//! The dashboard's queries: its own aggregate, so it evolves apart from the admin API's. Like
+//! the others, the SQL is written once in the subset both back ends share and stamped out per
+//! back end by `dashboard_sql!`; the tables and indexes it relies on come from the
+//! `0002_dashboard` migrations.
 
 use async_trait::async_trait;
 
@@ -188,17 +188,14 @@ macro_rules! dashboard_sql {
                 keys: &[String],
             ) -> crate::error::Result<Vec<crate::store::UserRow>> {
                 let mut out = Vec::with_capacity(keys.len());
-                for chunk in keys.chunks(crate::store::shared::CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                for mut qb in crate::store::chunked::selects_in::<$db, _, _>(keys, |qb| {
+                    qb.push(
                         "SELECT app_id, user_key, ids, primary_key, display, risk, last_seen_ms FROM users \
                          WHERE app_id = ",
-                    );
-                    qb.push_bind(app).push(" AND user_key IN (");
-                    let mut sep = qb.separated(", ");
-                    for k in chunk {
-                        sep.push_bind(k.as_str());
-                    }
-                    qb.push(")");
+                    )
+                    .push_bind(app)
+                    .push(" AND user_key IN (");
+                }) {
                     out.extend(
                         qb.build_query_as::<crate::store::UserRow>()
                             .fetch_all(&self.read)
@@ -288,16 +285,13 @@ macro_rules! dashboard_sql {
                 seqs: &[i64],
             ) -> crate::error::Result<Vec<(i64, String, String)>> {
                 let mut out = Vec::new();
-                for chunk in seqs.chunks(crate::store::shared::CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                for mut qb in crate::store::chunked::selects_in::<$db, _, _>(seqs, |qb| {
+                    qb.push(
                         "SELECT seq, playbook, detail FROM playbook_runs WHERE action = 'incident' AND app_id = ",
-                    );
-                    qb.push_bind(app).push(" AND seq IN (");
-                    let mut sep = qb.separated(", ");
-                    for seq in chunk {
-                        sep.push_bind(*seq);
-                    }
-                    qb.push(")");
+                    )
+                    .push_bind(app)
+                    .push(" AND seq IN (");
+                }) {
                     out.extend(
                         qb.build_query_as::<(i64, String, String)>()
                             .fetch_all(&self.read)
@@ -407,19 +401,17 @@ macro_rules! dashboard_sql {
                 if moved == 0 {
                     return Ok(0);
                 }
-                for chunk in groups.chunks(crate::store::shared::CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO event_minutes (app_id, minute, kind, n) ",
-                    );
-                    qb.push_values(chunk, |mut b, (app, minute, kind, n)| {
+                for mut qb in crate::store::chunked::inserts::<$db, _, _>(
+                    "INSERT INTO event_minutes (app_id, minute, kind, n) ",
+                    &groups,
+                    " ON CONFLICT (app_id, minute, kind) DO UPDATE SET n = event_minutes.n + excluded.n",
+                    |mut b, (app, minute, kind, n)| {
                         b.push_bind(*app)
                             .push_bind(*minute)
                             .push_bind(kind.as_str())
                             .push_bind(*n);
-                    });
-                    qb.push(
-                        " ON CONFLICT (app_id, minute, kind) DO UPDATE SET n = event_minutes.n + excluded.n",
-                    );
+                    },
+                ) {
                     qb.build().execute(&mut *tx).await?;
                 }
                 tx.commit().await?;

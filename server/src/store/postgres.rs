@@ -4,14 +4,14 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 use tokio::sync::mpsc;
 
-use super::dashboard::dashboard_sql;
+use super::dialect::Dialect;
 use super::event_insert::insert_values;
-use super::shared::{sql_store, Dialect};
-use super::{Batch, Change};
+use super::{shared_sql, Batch, Change, Store};
 use crate::config::Config;
 use crate::error::Result;
 
@@ -47,9 +47,12 @@ impl PgStore {
             read: pool,
         })
     }
+}
 
+#[async_trait]
+impl Store for PgStore {
     /// One multi-row INSERT per batch, under the lock that makes sequence order commit order.
-    async fn insert_event_batches(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>> {
+    async fn insert_events(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>> {
         let mut tx = self.write.begin().await?;
         sqlx::query(LOCK_EVENTS).execute(&mut *tx).await?;
         let mut inserted = Vec::with_capacity(batches.len());
@@ -69,11 +72,11 @@ impl PgStore {
     }
 
     /// PostgreSQL's commit is already durable.
-    async fn sync_event_batches(&self) -> Result<()> {
+    async fn sync_events(&self) -> Result<()> {
         Ok(())
     }
 
-    async fn start_listening(&self, tx: mpsc::UnboundedSender<Change>) -> Result<()> {
+    async fn listen(&self, tx: mpsc::UnboundedSender<Change>) -> Result<()> {
         let mut listener = PgListener::connect_with(&self.read).await?;
         listener
             .listen_all(["vigil_events", "vigil_decisions"])
@@ -111,5 +114,4 @@ impl PgStore {
     }
 }
 
-sql_store!(PgStore, Postgres, DIALECT);
-dashboard_sql!(PgStore, Postgres);
+shared_sql!(PgStore, Postgres, DIALECT);

@@ -1,15 +1,23 @@
-//! Where retention cuts the events table. Events carry the time they were received, which
-//! grows with seq (commit order), so the cut-off is found by binary search on seq, in point
-//! lookups on the primary key, instead of an index on received_ms that every insert would
-//! have to maintain for an hourly job. A clock stepping back can only move the cut by the
-//! events stored during the step.
+//! Retention: deletes what is older than the retention period (hourly). Events carry the time
+//! they were received, which grows with seq (commit order), so the cut-off is found by binary
+//! search on seq, in point lookups on the primary key, instead of an index on received_ms that
+//! every insert would have to maintain for an hourly job. A clock stepping back can only move
+//! the cut by the events stored during the step.
 
 use std::future::Future;
+
+use async_trait::async_trait;
 
 use crate::error::Result;
 
 /// Events deleted per transaction.
 pub const SLICE: i64 = 10_000;
+
+#[async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// Deletes what is older than `before_ms`; returns the number of events deleted.
+    async fn prune(&self, before_ms: i64) -> Result<u64>;
+}
 
 /// The first seq to keep: every stored event before it was received before `before_ms` and
 /// has been processed by the engine (seq <= `progress`). `first_at(seq)` returns the first
@@ -30,6 +38,83 @@ where
     }
     Ok(lo)
 }
+
+/// `RetentionStore` for a back end with `read` and `write` pools.
+macro_rules! retention_sql {
+    ($store:ty) => {
+        const _: () = {
+            use crate::error::Result;
+            use crate::store::retention::{first_kept_seq, RetentionStore, SLICE};
+
+            #[async_trait::async_trait]
+            impl RetentionStore for $store {
+                async fn prune(&self, before_ms: i64) -> Result<u64> {
+                    // Never drop an event the engine has not processed yet.
+                    let progress: i64 =
+                        sqlx::query_scalar("SELECT seq FROM engine_progress WHERE id = 1")
+                            .fetch_one(&self.write)
+                            .await?;
+                    let cut = first_kept_seq(progress, before_ms, |seq| async move {
+                        Ok(sqlx::query_as::<_, (i64, i64)>(
+                            "SELECT seq, received_ms FROM events WHERE seq >= $1 ORDER BY seq LIMIT 1",
+                        )
+                        .bind(seq)
+                        .fetch_optional(&self.read)
+                        .await?)
+                    })
+                    .await?;
+                    // In slices, each its own transaction: ingest waits for the same writer.
+                    let mut events = 0;
+                    loop {
+                        let n = sqlx::query(
+                            "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < $1 \
+                             ORDER BY seq LIMIT $2)",
+                        )
+                        .bind(cut)
+                        .bind(SLICE)
+                        .execute(&self.write)
+                        .await?
+                        .rows_affected();
+                        events += n;
+                        if n < SLICE as u64 {
+                            break;
+                        }
+                    }
+                    let mut tx = self.write.begin().await?;
+                    sqlx::query("DELETE FROM user_events WHERE seq < $1")
+                        .bind(cut)
+                        .execute(&mut *tx)
+                        .await?;
+                    for table in ["signals", "risk_history", "playbook_runs", "notification_attempts"] {
+                        sqlx::query(&format!("DELETE FROM {table} WHERE ts_ms < $1"))
+                            .bind(before_ms)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    sqlx::query(
+                        "UPDATE apps SET pruned_cursor = COALESCE((SELECT MAX(c.cursor) FROM decision_changes c \
+                         WHERE c.app_id = apps.id AND c.ts_ms < $1), pruned_cursor)",
+                    )
+                    .bind(before_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM decision_changes WHERE ts_ms < $1")
+                        .bind(before_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM decisions WHERE deleted = 1 AND created_ms < $1")
+                        .bind(before_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(events)
+                }
+            }
+        };
+    };
+}
+
+pub(super) use retention_sql;
 
 #[cfg(test)]
 mod tests {

@@ -6,15 +6,15 @@ use std::str::FromStr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::mpsc;
 
-use super::dashboard::dashboard_sql;
-use super::shared::{sql_store, Dialect};
+use super::dialect::Dialect;
 use super::sqlite_ingest::insert_batches;
 use super::wal_sync::WalSync;
-use super::{Batch, Change};
+use super::{shared_sql, Batch, Change, Store};
 use crate::config::Config;
 use crate::error::Result;
 
@@ -22,7 +22,7 @@ pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
     /// Set with `synchronous=full` on a database file: ingest commits leave the WAL flush to
-    /// `sync_event_batches` (see wal_sync.rs).
+    /// `sync_events` (see wal_sync.rs).
     wal_sync: Option<WalSync>,
     /// Dropped with the store, which stops the checkpointer.
     _checkpointer: Arc<()>,
@@ -76,20 +76,24 @@ impl SqliteStore {
             _checkpointer: checkpointer,
         })
     }
+}
 
-    async fn insert_event_batches(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>> {
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_events(&self, batches: &[Batch<'_>], now: i64) -> Result<Vec<u64>> {
         let conn = self.write.acquire().await?;
         insert_batches(conn, batches, now, self.wal_sync.is_some()).await
     }
 
-    async fn sync_event_batches(&self) -> Result<()> {
+    async fn sync_events(&self) -> Result<()> {
         match &self.wal_sync {
             Some(wal) => wal.sync().await,
             None => Ok(()),
         }
     }
 
-    async fn start_listening(&self, _tx: mpsc::UnboundedSender<Change>) -> Result<()> {
+    /// This process is the only writer: nothing to hear about.
+    async fn listen(&self, _tx: mpsc::UnboundedSender<Change>) -> Result<()> {
         Ok(())
     }
 }
@@ -114,5 +118,4 @@ async fn checkpoint(mut conn: SqliteConnection, store: Weak<()>) {
     let _ = conn.close().await;
 }
 
-sql_store!(SqliteStore, Sqlite, DIALECT);
-dashboard_sql!(SqliteStore, Sqlite);
+shared_sql!(SqliteStore, Sqlite, DIALECT);

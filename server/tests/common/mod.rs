@@ -1,5 +1,5 @@
 //! Shared test helpers: an in-process server on 127.0.0.1:0 with a temporary SQLite file (or
-//! a given database), and events built with vigil-core's own encoder.
+//! a given database), and events built with the SDKs' own encoder (vigil-protocol).
 #![allow(dead_code)]
 
 pub mod dashboard;
