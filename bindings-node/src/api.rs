@@ -8,7 +8,7 @@ use vigil_core::event::check_timestamp;
 use vigil_core::pseudonym::Pseudonymizer;
 use vigil_core::Error as CoreError;
 
-use crate::client::client;
+use crate::client::with_client;
 use crate::errors;
 use crate::raw::{callback, Call};
 use crate::read::{identity, identity_from_array, identity_with, opt_string, properties};
@@ -16,41 +16,45 @@ use crate::request::{self, context};
 
 /// `authTrack(success, exists, req, _, ...pairs)`; `exists` counts for failures only.
 fn auth_track(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
-    let success = call.opt_bool(call.arg(0), "success")?.unwrap_or(false);
-    let exists = call.opt_bool(call.arg(1), "options.exists")?;
-    let req = request::get(call, call.arg(2))?;
-    let user = identity(call, &c)?;
-    let exists = exists.filter(|_| !success);
-    call.boolean(c.track_auth(success, user, exists, context(req)))
+    with_client(&call.env, |c| {
+        let success = call.opt_bool(call.arg(0), "success")?.unwrap_or(false);
+        let exists = call.opt_bool(call.arg(1), "options.exists")?;
+        let req = request::get(call, call.arg(2))?;
+        let user = identity(call, c)?;
+        let exists = exists.filter(|_| !success);
+        call.boolean(c.track_auth(success, user, exists, context(req)))
+    })
 }
 
 /// `signupTrack(req, _, _, _, ...pairs)`
 fn signup_track(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
-    let req = request::get(call, call.arg(0))?;
-    let user = identity(call, &c)?;
-    call.boolean(c.track_signup(user, context(req)))
+    with_client(&call.env, |c| {
+        let req = request::get(call, call.arg(0))?;
+        let user = identity(call, c)?;
+        call.boolean(c.track_signup(user, context(req)))
+    })
 }
 
 /// `identify(req, _, _, _, ...pairs)`: attaches the user to `req` and records the sighting.
 /// Returns whether this user or the request's IP is blocked now.
 fn identify(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
-    let req = request::get(call, call.arg(0))?;
-    let user = identity(call, &c)?;
-    if let Some(r) = req {
-        r.user.set(Some(user.key()));
-    }
-    call.boolean(c.identify(user, context(req)).is_some())
+    with_client(&call.env, |c| {
+        let req = request::get(call, call.arg(0))?;
+        let user = identity(call, c)?;
+        if let Some(r) = req {
+            r.user.set(Some(user.key()));
+        }
+        call.boolean(c.identify(user, context(req)).is_some())
+    })
 }
 
 /// `check(req)`: is the request's user (identified, else the last user to log in from its
 /// IP) or its IP blocked? A lock-free read.
 fn check(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
     let blocked = match request::get(call, call.arg(0))? {
-        Some(r) => c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()).is_some(),
+        Some(r) => r.with_client(call, |c| {
+            Ok(c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()).is_some())
+        })?,
         None => false,
     };
     call.boolean(blocked)
@@ -58,50 +62,54 @@ fn check(call: &Call) -> Result<napi_value> {
 
 /// `ipBlocked(req)`: the middleware's per-request check.
 fn ip_blocked(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
-    let req = request::get(call, call.arg(0))?;
-    let blocked = req
-        .and_then(|r| r.ctx.ip.as_ref())
-        .is_some_and(|ip| c.ip_blocked(ip));
+    let blocked = match request::get(call, call.arg(0))? {
+        Some(r) => match r.ctx.ip.as_ref() {
+            Some(ip) => r.with_client(call, |c| Ok(c.ip_blocked(ip)))?,
+            None => false,
+        },
+        None => false,
+    };
     call.boolean(blocked)
 }
 
 /// `trackEvent(name, tsMs, req, idsArray, ...propertyPairs)`
 fn track_event(call: &Call) -> Result<napi_value> {
     let env = &call.env;
-    let c = client(env)?;
-    let name = opt_string(call, call.arg(0), "event name")?
-        .ok_or_else(|| errors::type_error(env, "event name must be a string"))?;
-    let ts_ms = match call.opt_number(call.arg(1), "timestamp")? {
-        None => None,
-        Some(t) if !t.is_finite() => {
-            let e = CoreError::InvalidTimestamp {
-                reason: "not a finite number",
-            };
-            return Err(errors::core(env, e));
-        }
-        Some(t) => Some(check_timestamp(t.trunc() as i64).map_err(|e| errors::core(env, e))?),
-    };
-    let req = request::get(call, call.arg(2))?;
-    let user = match call.is_nullish(call.arg(3))? {
-        true => None,
-        false => Some(identity_from_array(call, call.arg(3), &c)?),
-    };
-    let (flat, count) = call.pairs();
-    let props = properties(call, flat, count)?;
-    let queued = c
-        .track_event(&name, user, props, ts_ms, context(req))
-        .map_err(|e| errors::core(env, e))?;
-    call.boolean(queued)
+    with_client(env, |c| {
+        let name = opt_string(call, call.arg(0), "event name")?
+            .ok_or_else(|| errors::type_error(env, "event name must be a string"))?;
+        let ts_ms = match call.opt_number(call.arg(1), "timestamp")? {
+            None => None,
+            Some(t) if !t.is_finite() => {
+                let e = CoreError::InvalidTimestamp {
+                    reason: "not a finite number",
+                };
+                return Err(errors::core(env, e));
+            }
+            Some(t) => Some(check_timestamp(t.trunc() as i64).map_err(|e| errors::core(env, e))?),
+        };
+        let req = request::get(call, call.arg(2))?;
+        let user = match call.is_nullish(call.arg(3))? {
+            true => None,
+            false => Some(identity_from_array(call, call.arg(3), c)?),
+        };
+        let (flat, count) = call.pairs();
+        let props = properties(call, flat, count)?;
+        let queued = c
+            .track_event(&name, user, props, ts_ms, context(req))
+            .map_err(|e| errors::core(env, e))?;
+        call.boolean(queued)
+    })
 }
 
 /// `alias(req, oldIdsArray, _, _, ...newPairs)`
 fn alias(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
-    let req = request::get(call, call.arg(0))?;
-    let previous = identity_from_array(call, call.arg(1), &c)?;
-    let current = identity(call, &c)?;
-    call.boolean(c.alias(previous, current, context(req)))
+    with_client(&call.env, |c| {
+        let req = request::get(call, call.arg(0))?;
+        let previous = identity_from_array(call, call.arg(1), c)?;
+        let current = identity(call, c)?;
+        call.boolean(c.alias(previous, current, context(req)))
+    })
 }
 
 /// `normalize(piiSecret, keepEmailDomain, _, _, ...pairs)` -> `{ ids, primary, key }`: the

@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use napi::sys::{self, napi_env, napi_type_tag, napi_value};
 use napi::Result;
-use vigil_core::{RequestContext, UserKey};
+use std::sync::Arc;
+
+use vigil_core::{Client, RequestContext, UserKey};
 
 use crate::errors::{self, check};
 use crate::raw::Call;
@@ -19,6 +21,22 @@ pub(crate) struct NativeRequest {
     pub ctx: RequestContext,
     /// Set by `identify`; the ban check looks at this user before the IP-to-user fallback.
     pub user: Cell<Option<UserKey>>,
+    /// The client when the request began, and its generation: the ban checks of the request
+    /// use it while it is still the process's client, with no lookup.
+    client: Arc<Client>,
+    generation: u64,
+}
+
+impl NativeRequest {
+    /// Runs `f` on the client of this request, or on the process's current one if it changed.
+    #[inline]
+    pub fn with_client<R>(&self, call: &Call, f: impl FnOnce(&Client) -> Result<R>) -> Result<R> {
+        if self.generation == crate::client::generation() {
+            f(&self.client)
+        } else {
+            crate::client::with_client(&call.env, f)
+        }
+    }
 }
 
 /// Marks Externals made here, so one from another addon is refused rather than misread.
@@ -42,7 +60,8 @@ pub(crate) fn create(call: &Call) -> Result<napi_value> {
     let ua = opt_string(call, call.arg(2), "user agent")?;
     let method = opt_string(call, call.arg(3), "method")?;
     let path = opt_string(call, call.arg(4), "path")?;
-    let ip = crate::client::client(&call.env)?
+    let (generation, client) = crate::client::current(&call.env)?;
+    let ip = client
         .edge()
         .client_ip(peer.as_deref(), forwarded.as_deref());
     let (ua, method, path) = (ua.as_deref(), method.as_deref(), path.as_deref());
@@ -51,6 +70,8 @@ pub(crate) fn create(call: &Call) -> Result<napi_value> {
     let data = Box::into_raw(Box::new(NativeRequest {
         ctx,
         user: Cell::new(None),
+        client,
+        generation,
     }));
     let env = &call.env;
     let mut v = ptr::null_mut();

@@ -9,6 +9,7 @@
 //! - Pure helpers ([`normalize`](ProcessClient::normalize)) read the configuration but never
 //!   start a client.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,6 +49,9 @@ impl std::ops::Deref for ClientRef {
 
 pub struct ProcessClient {
     current: ArcSwapOption<Client>,
+    /// Bumped after every change of `current`: lets a binding cache the client per thread and
+    /// check it with one atomic load instead of an `ArcSwap` load (12 ns against 2).
+    generation: AtomicU64,
     /// Serializes starts; request paths never take it.
     running: Mutex<Option<Running>>,
     /// What the SDK says about itself (`sdk_name`, `sdk_version`, `lang`), under any options.
@@ -58,6 +62,7 @@ impl ProcessClient {
     pub const fn new(sdk: &'static [(&'static str, &'static str)]) -> ProcessClient {
         ProcessClient {
             current: ArcSwapOption::const_empty(),
+            generation: AtomicU64::new(0),
             running: Mutex::new(None),
             sdk,
         }
@@ -82,6 +87,12 @@ impl ProcessClient {
         }
         drop(guard);
         Ok(ClientRef(Held::Started(self.lazy_start()?)))
+    }
+
+    /// Changes whenever the running client does (start, replacement, shutdown).
+    #[inline]
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The running client, if any, without starting one.
@@ -130,6 +141,7 @@ impl ProcessClient {
         options: Option<Vec<(String, String)>>,
     ) -> Option<Arc<Client>> {
         self.current.store(Some(client.clone()));
+        self.generation.fetch_add(1, Ordering::Release);
         running
             .replace(Running { client, options })
             .map(|old| old.client)
@@ -140,6 +152,7 @@ impl ProcessClient {
         let old = {
             let mut running = self.running.lock();
             self.current.store(None);
+            self.generation.fetch_add(1, Ordering::Release);
             running.take()
         };
         old.is_none_or(|r| r.client.shutdown(timeout))
