@@ -329,6 +329,40 @@ mod tests {
     }
 
     #[test]
+    fn edge_settings_in_every_layer() {
+        let mut c = Config::default();
+        assert_eq!(
+            c.edge.resolver().trusted_proxies().len(),
+            2,
+            "loopback by default"
+        );
+        c.apply_toml(
+            "[edge]\ntrusted_proxies = [\"loopback\", \"10.0.0.0/8\"]\nclient_ip_header = \"Forwarded\"\nblock_status = 429\n",
+        )
+        .unwrap();
+        assert_eq!(c.edge.resolver().trusted_proxies().len(), 3);
+        assert_eq!(c.edge.client_ip_header(), "forwarded");
+        assert_eq!(c.edge.block_page().status, 429);
+        c.apply_env([
+            ("VIGIL_TRUSTED_PROXIES".into(), "192.0.2.0/24".into()),
+            ("VIGIL_BLOCK_REDIRECT".into(), "/blocked".into()),
+        ])
+        .unwrap();
+        assert_eq!(c.edge.resolver().trusted_proxies().len(), 1);
+        assert_eq!(c.edge.block_page().redirect.as_deref(), Some("/blocked"));
+        c.set("client_ip_header", "X-Real-IP").unwrap();
+        assert_eq!(c.edge.client_ip_header(), "x-real-ip");
+        let e = c.apply_toml("[edge]\ntrusted = \"x\"\n").unwrap_err();
+        assert!(e.to_string().contains("trusted"), "{e}");
+        assert!(c.apply_toml("[edge]\nblock_status = true\n").is_err());
+        c.set("block_body", "no").unwrap();
+        assert!(
+            c.validate().is_err(),
+            "block_body without block_content_type"
+        );
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let mut c = Config::default();
         let e = c.set("batch_max_events", "5000").unwrap_err();
