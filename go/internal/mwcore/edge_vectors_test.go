@@ -38,7 +38,8 @@ type blockCase struct {
 	} `json:"want"`
 }
 
-func load(t *testing.T, name string, out any) {
+// load reads the cases of one vector file into out, which must then hold at least min.
+func load[T any](t *testing.T, name string, min int) []T {
 	t.Helper()
 	raw, err := os.ReadFile("../../../tests/vectors/" + name)
 	if err != nil {
@@ -50,9 +51,14 @@ func load(t *testing.T, name string, out any) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(doc.Cases, out); err != nil {
+	var out []T
+	if err := json.Unmarshal(doc.Cases, &out); err != nil {
 		t.Fatal(err)
 	}
+	if len(out) < min {
+		t.Fatalf("%s: only %d cases", name, len(out))
+	}
+	return out
 }
 
 func configOf(settings map[string]string) *middleware.Config {
@@ -65,12 +71,7 @@ func configOf(settings map[string]string) *middleware.Config {
 }
 
 func TestClientIPVectors(t *testing.T) {
-	var cases []ipCase
-	load(t, "client_ip.json", &cases)
-	if len(cases) < 60 {
-		t.Fatalf("only %d cases", len(cases))
-	}
-	for _, c := range cases {
+	for _, c := range load[ipCase](t, "client_ip.json", 60) {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = ""
 		if c.Peer != nil {
@@ -90,12 +91,7 @@ func TestClientIPVectors(t *testing.T) {
 }
 
 func TestBlockResponseVectors(t *testing.T) {
-	var cases []blockCase
-	load(t, "block_response.json", &cases)
-	if len(cases) < 25 {
-		t.Fatalf("only %d cases", len(cases))
-	}
-	for _, c := range cases {
+	for _, c := range load[blockCase](t, "block_response.json", 25) {
 		r := httptest.NewRequest("POST", "/login", nil)
 		if c.Accept != nil {
 			r.Header.Set("Accept", *c.Accept)
