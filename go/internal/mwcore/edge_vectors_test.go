@@ -38,8 +38,8 @@ type blockCase struct {
 	} `json:"want"`
 }
 
-// load reads the cases of one vector file into out, which must then hold at least min.
-func load[T any](t *testing.T, name string, min int) []T {
+// load reads the cases of one vector file into out, which must hold at least `least` cases.
+func load[T any](t *testing.T, name string, least int) []T {
 	t.Helper()
 	raw, err := os.ReadFile("../../../tests/vectors/" + name)
 	if err != nil {
@@ -55,7 +55,7 @@ func load[T any](t *testing.T, name string, min int) []T {
 	if err := json.Unmarshal(doc.Cases, &out); err != nil {
 		t.Fatal(err)
 	}
-	if len(out) < min {
+	if len(out) < least {
 		t.Fatalf("%s: only %d cases", name, len(out))
 	}
 	return out
