@@ -38,7 +38,7 @@ type blockCase struct {
 	} `json:"want"`
 }
 
-// load reads the cases of one vector file into out, which must hold at least `least` cases.
+// load returns the cases of one vector file, failing the test unless there are `least` or more.
 func load[T any](t *testing.T, name string, least int) []T {
 	t.Helper()
 	raw, err := os.ReadFile("../../../tests/vectors/" + name)
