@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use vigil_protocol::limits;
+
 use crate::edge::Edge;
 use crate::error::{Error, Result};
 use crate::pseudonym::Pseudonymizer;
@@ -154,8 +156,13 @@ impl Config {
             "pii_secret" => self.pii_secret = text(),
             "keep_email_domain" => self.keep_email_domain = boolean()?,
             "flush_interval_ms" => self.flush_interval = Duration::from_millis(int(10, 3_600_000)?),
-            "batch_max_events" => self.batch_max_events = int(1, 1000)? as usize,
-            "batch_max_bytes" => self.batch_max_bytes = int(1024, 5 * 1024 * 1024)? as usize,
+            // A batch the server would refuse is refused here, at start.
+            "batch_max_events" => {
+                self.batch_max_events = int(1, limits::MAX_BATCH_EVENTS as u64)? as usize
+            }
+            "batch_max_bytes" => {
+                self.batch_max_bytes = int(1024, limits::MAX_BODY_BYTES as u64)? as usize
+            }
             "queue_capacity" => self.queue_capacity = int(1, 10_000_000)? as usize,
             "gzip" => self.gzip = boolean()?,
             "request_timeout_ms" => self.request_timeout = Duration::from_millis(int(1, 600_000)?),
