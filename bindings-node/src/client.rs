@@ -1,14 +1,12 @@
 //! The process-wide client (started by `start`, or lazily from the environment and
 //! `vigil.toml`), shared by every worker thread, flushed and closed on libuv's thread pool.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::JsObjectValue;
 use napi::bindgen_prelude::{AsyncTask, Object, Unknown};
 use napi::{Env, Result, Task, ValueType};
-use vigil_core::process::ClientRef;
 use vigil_core::{Client, ProcessClient};
 
 use crate::errors;
@@ -23,10 +21,11 @@ const SDK: &[(&str, &str)] = &[
 /// (`vigil_core::process`): lazily started, replaced by a `start` with other options.
 static CLIENT: ProcessClient = ProcessClient::new(SDK);
 
-/// The client, started lazily from the environment and `vigil.toml` when `start` was not called.
+/// Runs `f` on the client (started lazily from the environment and `vigil.toml` when `start`
+/// was not called), through the core's per-thread reference.
 #[inline]
-pub(crate) fn client(env: &Env) -> Result<ClientRef> {
-    CLIENT.load().map_err(|e| errors::core(env, e))
+pub(crate) fn with_client<R>(env: &Env, f: impl FnOnce(&Client) -> Result<R>) -> Result<R> {
+    CLIENT.with(f).map_err(|e| errors::core(env, e))?
 }
 
 /// The running client (started lazily) and its generation, for a request to keep.
@@ -40,37 +39,6 @@ pub(crate) fn current(env: &Env) -> Result<(u64, Arc<Client>)> {
 #[inline]
 pub(crate) fn generation() -> u64 {
     CLIENT.generation()
-}
-
-thread_local! {
-    /// This JS thread's reference to the process client, and the generation it was taken at.
-    static CACHED: RefCell<Option<(u64, Arc<Client>)>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` on the client, as [`client`] but for the per-call paths: a thread keeps its own
-/// reference and checks it with one atomic load, where an `ArcSwap` load costs ~10 ns more on
-/// every call. A nested or late call (a JS getter calling back in, a thread being torn down)
-/// takes the plain path.
-#[inline]
-pub(crate) fn with_client<R>(env: &Env, f: impl FnOnce(&Client) -> Result<R>) -> Result<R> {
-    let generation = CLIENT.generation();
-    let mut f = Some(f);
-    let fast = CACHED.try_with(|cell| {
-        let mut slot = cell.try_borrow_mut().ok()?;
-        if !matches!(&*slot, Some((g, _)) if *g == generation) {
-            match CLIENT.get() {
-                Ok(c) => *slot = Some((generation, c)),
-                Err(e) => return Some(Err(errors::core(env, e))),
-            }
-        }
-        let (_, c) = slot.as_ref()?;
-        Some(f.take()?(c))
-    });
-    match (fast, f) {
-        (Ok(Some(result)), _) => result,
-        (_, Some(f)) => f(&*client(env)?),
-        (_, None) => unreachable!("f ran on the fast path, which returned its result"),
-    }
 }
 
 /// Starts the process's client from core options (strings, numbers or booleans) layered over
@@ -130,13 +98,13 @@ pub fn is_started() -> bool {
 /// True when the client runs in local mode (no server URL; the in-process engine decides).
 #[napi]
 pub fn is_local(env: Env) -> Result<bool> {
-    Ok(client(&env)?.is_local())
+    with_client(&env, |c| Ok(c.is_local()))
 }
 
 /// The client's counters as JSON (not a hot path; the JS side parses it).
 #[napi]
 pub fn stats_json(env: Env) -> Result<String> {
-    let stats = client(&env)?.stats();
+    let stats = with_client(&env, |c| Ok(c.stats()))?;
     serde_json::to_string(&stats).map_err(|e| napi::Error::from_reason(e.to_string()))
 }
 

@@ -7,7 +7,7 @@ use napi::{Env, JsValue, Result};
 use vigil_core::edge::DecisionView;
 use vigil_core::Action;
 
-use crate::client::client;
+use crate::client::with_client;
 use crate::raw::Call;
 use crate::request;
 
@@ -22,7 +22,7 @@ pub struct BlockResponse {
 /// The lower-case name of the header the client IP is read from (`x-forwarded-for`...).
 #[napi]
 pub fn client_ip_header(env: Env) -> Result<String> {
-    Ok(client(&env)?.edge().client_ip_header().to_owned())
+    with_client(&env, |c| Ok(c.edge().client_ip_header().to_owned()))
 }
 
 /// The response to a request blocked by a decision with these fields, for its `Accept`.
@@ -39,7 +39,7 @@ pub fn render_block(
         reason: &reason,
         redirect_url: redirect_url.as_deref(),
     };
-    let r = client(&env)?.edge().render_block(view, accept.as_deref());
+    let r = with_client(&env, |c| Ok(c.edge().render_block(view, accept.as_deref())))?;
     Ok(BlockResponse {
         status: u32::from(r.status),
         headers: r
@@ -55,12 +55,16 @@ pub fn render_block(
 /// request (its user, else its IP; only its IP with `ipOnly`), or `undefined`. Called once a
 /// check said "blocked", to render the response.
 pub(crate) fn decision_of(call: &Call) -> Result<napi_value> {
-    let c = client(&call.env)?;
     let ip_only = call.opt_bool(call.arg(1), "ipOnly")?.unwrap_or(false);
-    let decision = request::get(call, call.arg(0))?.and_then(|r| match ip_only {
-        true => r.ctx.ip.as_ref().and_then(|ip| c.ip_decision(ip)),
-        false => c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()),
-    });
+    let decision = match request::get(call, call.arg(0))? {
+        Some(r) => r.with_client(call, |c| {
+            Ok(match ip_only {
+                true => r.ctx.ip.as_ref().and_then(|ip| c.ip_decision(ip)),
+                false => c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()),
+            })
+        })?,
+        None => None,
+    };
     let Some(d) = decision else {
         return call.undefined();
     };

@@ -9,6 +9,7 @@
 //! - Pure helpers ([`normalize`](ProcessClient::normalize)) read the configuration but never
 //!   start a client.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,30 +28,15 @@ struct Running {
     options: Option<Vec<(String, String)>>,
 }
 
-/// The client one call uses (see [`ProcessClient::load`]).
-pub struct ClientRef(Held);
-
-enum Held {
-    Loaded(arc_swap::Guard<Option<Arc<Client>>>),
-    Started(Arc<Client>),
-}
-
-impl std::ops::Deref for ClientRef {
-    type Target = Client;
-
-    #[inline]
-    fn deref(&self) -> &Client {
-        match &self.0 {
-            Held::Loaded(guard) => guard.as_deref().expect("loaded only while running"),
-            Held::Started(client) => client,
-        }
-    }
+thread_local! {
+    /// This thread's reference to a process client: which one, at which generation.
+    static CACHED: RefCell<Option<(usize, u64, Arc<Client>)>> = const { RefCell::new(None) };
 }
 
 pub struct ProcessClient {
     current: ArcSwapOption<Client>,
-    /// Bumped after every change of `current`: lets a binding cache the client per thread and
-    /// check it with one atomic load instead of an `ArcSwap` load (12 ns against 2).
+    /// Bumped after every change of `current`, so a cached reference is checked with one
+    /// atomic load ([`with`](Self::with); a request keeping its client).
     generation: AtomicU64,
     /// Serializes starts; request paths never take it.
     running: Mutex<Option<Running>>,
@@ -77,16 +63,34 @@ impl ProcessClient {
         }
     }
 
-    /// The running client (started lazily) for one call, without touching its reference
-    /// count on the common path.
+    /// Runs `f` on the running client (started lazily), for the per-call paths of every SDK:
+    /// the thread keeps its own reference, checked with one atomic load of the generation,
+    /// where an `ArcSwap` load costs about 12 ns against 2. A nested call (a callback into
+    /// the SDK from inside `f`) or one from a thread being torn down takes the plain path.
     #[inline]
-    pub fn load(&self) -> Result<ClientRef> {
-        let guard = self.current.load();
-        if guard.is_some() {
-            return Ok(ClientRef(Held::Loaded(guard)));
+    pub fn with<R>(&self, f: impl FnOnce(&Client) -> R) -> Result<R> {
+        let (id, generation) = (self as *const ProcessClient as usize, self.generation());
+        let mut f = Some(f);
+        let fast = CACHED.try_with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            if !matches!(&*slot, Some((i, g, _)) if *i == id && *g == generation) {
+                match self.get() {
+                    Ok(c) => *slot = Some((id, generation, c)),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            let (_, _, client) = slot.as_ref()?;
+            Some(Ok(f.take()?(client)))
+        });
+        match (fast, f) {
+            (Ok(Some(result)), _) => result,
+            (_, Some(f)) => {
+                let client = self.get()?;
+                Ok(f(&client))
+            }
+            // `f` is taken only by the fast path, which then returned its result.
+            (_, None) => unreachable!("the fast path ran f"),
         }
-        drop(guard);
-        Ok(ClientRef(Held::Started(self.lazy_start()?)))
     }
 
     /// Changes whenever the running client does (start, replacement, shutdown).
@@ -200,7 +204,19 @@ mod tests {
             p.get().unwrap().config().flush_interval,
             Duration::from_millis(250)
         );
+        let interval = p.with(|c| c.config().flush_interval).unwrap();
+        assert_eq!(interval, Duration::from_millis(250));
+        let nested = p.with(|_| p.with(|c| c.config().flush_interval).unwrap());
+        assert_eq!(
+            nested.unwrap(),
+            interval,
+            "a nested call takes the plain path"
+        );
         assert!(p.shutdown(Duration::from_secs(1)));
         assert!(p.current().is_none());
+        assert!(
+            p.with(|c| c.config().flush_interval).unwrap() == Duration::from_secs(1),
+            "a cached reference outlived its generation"
+        );
     }
 }
