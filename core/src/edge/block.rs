@@ -65,8 +65,10 @@ pub struct BlockPage {
     pub html: String,
     /// JSON document sent instead of the default body when JSON wins.
     pub json: Option<String>,
-    /// One body and content type for every client, whatever it accepts.
-    pub fixed: Option<(String, String)>,
+    /// One body for every client, whatever it accepts, with `content_type` (both or neither:
+    /// `Edge::validate`).
+    pub body: Option<String>,
+    pub content_type: Option<String>,
 }
 
 impl Default for BlockPage {
@@ -76,7 +78,8 @@ impl Default for BlockPage {
             redirect: None,
             html: DEFAULT_HTML.to_owned(),
             json: None,
-            fixed: None,
+            body: None,
+            content_type: None,
         }
     }
 }
@@ -98,7 +101,8 @@ impl BlockPage {
                 body: Vec::new(),
             };
         }
-        let (content_type, body) = match &self.fixed {
+        let fixed = self.body.as_ref().zip(self.content_type.as_ref());
+        let (content_type, body) = match fixed {
             Some((body, content_type)) => (content_type.clone(), body.clone().into_bytes()),
             None if wants_json(accept) => ("application/json".to_owned(), self.json_body(decision)),
             None => (
@@ -111,7 +115,7 @@ impl BlockPage {
             ("Content-Length", body.len().to_string()),
             ("Cache-Control", "no-store".to_owned()),
         ];
-        if self.fixed.is_none() {
+        if fixed.is_none() {
             headers.push(("Vary", "Accept".to_owned()));
         }
         Response {

@@ -30,9 +30,6 @@ const LINK_LOCAL: &[&str] = &["169.254.0.0/16", "fe80::/10"];
 pub struct Edge {
     resolver: ClientIpResolver,
     block: BlockPage,
-    /// `block_body` waits for `block_content_type` (and the reverse) until validation.
-    body: Option<String>,
-    content_type: Option<String>,
 }
 
 impl Default for Edge {
@@ -42,8 +39,6 @@ impl Default for Edge {
             // and VPNs, and every one of them could then forge its clients' addresses.
             resolver: ClientIpResolver::new(named(LOOPBACK), IpSource::XForwardedFor),
             block: BlockPage::default(),
-            body: None,
-            content_type: None,
         }
     }
 }
@@ -102,9 +97,9 @@ impl Edge {
                     None => None,
                 }
             }
-            "block_body" => self.body = text(),
+            "block_body" => self.block.body = text(),
             "block_content_type" => {
-                self.content_type = match text() {
+                self.block.content_type = match text() {
                     Some(ct) if ct.contains('/') && !ct.chars().any(char::is_control) => {
                         Some(ct.trim().to_owned())
                     }
@@ -114,16 +109,12 @@ impl Edge {
             }
             _ => return Ok(false),
         }
-        self.block.fixed = match (&self.body, &self.content_type) {
-            (Some(body), Some(ct)) => Some((body.clone(), ct.clone())),
-            _ => None,
-        };
         Ok(true)
     }
 
     /// What no single option can check.
     pub fn validate(&self) -> Result<()> {
-        match (&self.body, &self.content_type) {
+        match (&self.block.body, &self.block.content_type) {
             (Some(_), None) => Err(Error::Config(
                 "block_body needs block_content_type (VIGIL_BLOCK_CONTENT_TYPE)".into(),
             )),
