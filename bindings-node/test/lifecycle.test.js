@@ -25,6 +25,11 @@ test('normalize does not start Vigil; start after a lazy start takes the new opt
 test('middleware options extend those of an earlier start', () => {
   vigil.start({ url: 'http://127.0.0.1:9', token: 't', decisions_wait_s: 0 });
   vigil.middleware({ trusted_proxies: '10.0.0.0/8' });
-  assert.equal(vigil.isLocal(), false);
-  assert.equal(native.clientIpHeader(), 'x-forwarded-for');
+  assert.equal(vigil.isLocal(), false, 'the URL of the earlier start was dropped');
+  const req = {
+    headers: { 'x-forwarded-for': '203.0.113.5' },
+    socket: { remoteAddress: '10.1.1.1' },
+  };
+  const ip = native.requestInfo(require('../lib/context').stateOf(req).native).ip;
+  assert.equal(ip, '203.0.113.5', 'the middleware option did not apply');
 });
