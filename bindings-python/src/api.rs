@@ -8,7 +8,7 @@ use vigil_core::Identity;
 use crate::convert;
 use crate::errors::{self, IntoPyResult};
 use crate::request::{self, DecisionInfo, Request};
-use crate::state::client;
+use crate::state::with_client;
 
 /// Whether the account of a failed login exists: `auth_track(False, AccountExists(False), ...)`.
 ///
@@ -53,10 +53,11 @@ fn request_context(req: &Option<Bound<'_, Request>>) -> Option<vigil_core::Reque
 #[pyfunction]
 #[pyo3(signature = (**ids))]
 pub fn signup_track(py: Python<'_>, ids: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
-    let client = client(py)?;
-    let user = convert::identity_from_kwargs(py, &client, ids)?;
-    let req = request::current(py)?;
-    Ok(client.track_signup(user, request_context(&req)))
+    with_client(py, |client| {
+        let user = convert::identity_from_kwargs(py, client, ids)?;
+        let req = request::current(py)?;
+        Ok(client.track_signup(user, request_context(&req)))
+    })
 }
 
 /// `auth_track(success, [AccountExists(...)], **ids)`
@@ -69,11 +70,12 @@ pub fn auth_track(
     ids: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<bool> {
     let success = success.is_truthy()?;
-    let client = client(py)?;
-    let user = convert::identity_from_kwargs(py, &client, ids)?;
-    let req = request::current(py)?;
-    let exists = exists.map(|e| e.get().value).filter(|_| !success);
-    Ok(client.track_auth(success, user, exists, request_context(&req)))
+    with_client(py, |client| {
+        let user = convert::identity_from_kwargs(py, client, ids)?;
+        let req = request::current(py)?;
+        let exists = exists.map(|e| e.get().value).filter(|_| !success);
+        Ok(client.track_auth(success, user, exists, request_context(&req)))
+    })
 }
 
 /// `identify(ids, traits=None)`: raises `UserBlocked` when the user or the request's IP is banned.
@@ -87,13 +89,15 @@ pub fn identify(
     if let Some(t) = traits.filter(|t| !t.is_none()) {
         convert::check_traits(t)?;
     }
-    let client = client(py)?;
-    let user = convert::identity(py, &client, ids)?;
-    let req = request::current(py)?;
-    if let Some(r) = &req {
-        *r.get().user.lock() = Some(user.clone());
-    }
-    match client.identify(user, request_context(&req)) {
+    let decision = with_client(py, |client| {
+        let user = convert::identity(py, client, ids)?;
+        let req = request::current(py)?;
+        if let Some(r) = &req {
+            *r.get().user.lock() = Some(user.clone());
+        }
+        Ok(client.identify(user, request_context(&req)))
+    })?;
+    match decision {
         None => Ok(()),
         Some(d) => Err(errors::blocked(
             py,
@@ -112,17 +116,18 @@ pub fn track(
     user_identifiers: Option<&Bound<'_, PyAny>>,
     timestamp_ms: Option<i64>,
 ) -> PyResult<bool> {
-    let client = client(py)?;
     let props = convert::properties(py, properties)?;
     let req = request::current(py)?;
-    let user = match user_identifiers.filter(|u| !u.is_none()) {
-        Some(ids) => Some(convert::identity(py, &client, ids)?),
-        // Inside an identified request, the event is that user's.
-        None => req.as_ref().and_then(|r| r.get().user.lock().clone()),
-    };
-    client
-        .track_event(event, user, props, timestamp_ms, request_context(&req))
-        .py_err(py)
+    with_client(py, |client| {
+        let user = match user_identifiers.filter(|u| !u.is_none()) {
+            Some(ids) => Some(convert::identity(py, client, ids)?),
+            // Inside an identified request, the event is that user's.
+            None => req.as_ref().and_then(|r| r.get().user.lock().clone()),
+        };
+        client
+            .track_event(event, user, props, timestamp_ms, request_context(&req))
+            .py_err(py)
+    })
 }
 
 /// `alias(old_ids, new_ids)`
@@ -132,11 +137,12 @@ pub fn alias(
     old_ids: &Bound<'_, PyAny>,
     new_ids: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    let client = client(py)?;
-    let previous = convert::identity(py, &client, old_ids)?;
-    let current = convert::identity(py, &client, new_ids)?;
-    let req = request::current(py)?;
-    Ok(client.alias(previous, current, request_context(&req)))
+    with_client(py, |client| {
+        let previous = convert::identity(py, client, old_ids)?;
+        let current = convert::identity(py, client, new_ids)?;
+        let req = request::current(py)?;
+        Ok(client.alias(previous, current, request_context(&req)))
+    })
 }
 
 /// `(ids, primary, key)` of the identity, under the running client's PII settings.
@@ -161,10 +167,11 @@ pub fn check_request(
     py: Python<'_>,
     request: &Bound<'_, Request>,
 ) -> PyResult<Option<DecisionInfo>> {
-    let client = client(py)?;
     let r = request.get();
     let user = r.user.lock().as_ref().map(|u| u.key());
-    Ok(client
-        .check(user.as_ref(), r.ctx.ip.as_ref())
-        .map(DecisionInfo))
+    with_client(py, |client| {
+        Ok(client
+            .check(user.as_ref(), r.ctx.ip.as_ref())
+            .map(DecisionInfo))
+    })
 }

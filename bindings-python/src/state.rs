@@ -29,6 +29,14 @@ pub fn client(py: Python<'_>) -> PyResult<Arc<Client>> {
     CLIENT.get().py_err(py)
 }
 
+/// Runs `f` on the running client (started lazily) through the core's per-thread reference:
+/// the per-call paths, where cloning the `Arc` would cost more than the check.
+#[inline]
+pub fn with_client<R>(py: Python<'_>, f: impl FnOnce(&Client) -> PyResult<R>) -> PyResult<R> {
+    logs::emit_if_pending(py);
+    CLIENT.with(f).py_err(py)?
+}
+
 /// The running client, if any, without starting one.
 pub fn current() -> Option<Arc<Client>> {
     CLIENT.current()
