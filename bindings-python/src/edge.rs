@@ -1,36 +1,63 @@
 //! The HTTP edge for Python middlewares: the client IP and the block response come from the
 //! core's policy; the middlewares only read their server's request and write what they get.
 
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 use pyo3::prelude::*;
+use pyo3::sync::GILOnceCell;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use vigil_core::edge::DecisionView;
 use vigil_core::{Edge, RequestContext};
 
 use crate::errors::IntoPyResult;
 use crate::request::Request;
-use crate::state::client;
+use crate::state::with_client;
 
 /// A middleware's edge policy: the running client's settings, or those with a middleware's
 /// own options applied over them (resolved once, on first use).
 #[pyclass(frozen, module = "vigil._native")]
 pub struct EdgePolicy {
     overrides: Vec<(String, String)>,
-    fixed: Mutex<Option<Edge>>,
+    fixed: GILOnceCell<Edge>,
+    /// The header's name and WSGI environ key, made once per client generation rather than
+    /// formatted on every request.
+    names: Mutex<Option<HeaderNames>>,
+}
+
+struct HeaderNames {
+    generation: u64,
+    header: Py<PyString>,
+    environ_key: Py<PyString>,
 }
 
 impl EdgePolicy {
     fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&Edge) -> R) -> PyResult<R> {
-        let client = client(py)?;
-        if self.overrides.is_empty() {
-            return Ok(f(client.edge()));
+        with_client(py, |client| {
+            if self.overrides.is_empty() {
+                return Ok(f(client.edge()));
+            }
+            let edge = self
+                .fixed
+                .get_or_try_init(py, || build(py, client.edge(), &self.overrides))?;
+            Ok(f(edge))
+        })
+    }
+
+    /// `(header, environ key)` of the edge in force.
+    fn names(&self, py: Python<'_>) -> PyResult<(Py<PyString>, Py<PyString>)> {
+        let generation = crate::state::CLIENT.generation();
+        let mut names = self.names.lock();
+        if names.as_ref().is_none_or(|n| n.generation != generation) {
+            let header = self.with(py, |e| e.client_ip_header().to_owned())?;
+            let key = format!("HTTP_{}", header.to_ascii_uppercase().replace('-', "_"));
+            *names = Some(HeaderNames {
+                generation,
+                header: PyString::new(py, &header).unbind(),
+                environ_key: PyString::new(py, &key).unbind(),
+            });
         }
-        let mut fixed = self.fixed.lock().unwrap_or_else(|p| p.into_inner());
-        if fixed.is_none() {
-            *fixed = Some(build(py, client.edge(), &self.overrides)?);
-        }
-        Ok(f(fixed.as_ref().expect("just set")))
+        let n = names.as_ref().expect("just set");
+        Ok((n.header.clone_ref(py), n.environ_key.clone_ref(py)))
     }
 }
 
@@ -80,14 +107,15 @@ impl EdgePolicy {
         }
         Ok(EdgePolicy {
             overrides,
-            fixed: Mutex::new(None),
+            fixed: GILOnceCell::new(),
+            names: Mutex::new(None),
         })
     }
 
     /// The lower-case name of the header the client IP is read from.
     #[getter]
-    fn header(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |e| e.client_ip_header().to_owned())
+    fn header(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
+        Ok(self.names(py)?.0)
     }
 
     /// The same header as a WSGI environ key (`HTTP_X_FORWARDED_FOR`).
