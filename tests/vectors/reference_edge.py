@@ -528,11 +528,10 @@ def block_response(case: dict) -> dict:
         )
     else:
         ctype = "text/html; charset=utf-8"
-        esc = _escape
         body = (
             s.get("block_html", DEFAULT_HTML)
-            .replace("{reference}", esc(d["id"]))
-            .replace("{reason}", esc(d["reason"]))
+            .replace("{reference}", _escape(d["id"]))
+            .replace("{reason}", _escape(d["reason"]))
         )
     headers = [
         ["Content-Type", ctype],
