@@ -15,6 +15,7 @@ import "C"
 
 import (
 	"runtime"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -118,7 +119,7 @@ func fill(dst []C.char, s string) {
 	n := len(s)
 	if n > len(dst)-1 {
 		n = len(dst) - 1
-		for n > 0 && !utf8Start(s[n]) {
+		for n > 0 && !utf8.RuneStart(s[n]) {
 			n--
 		}
 	}
@@ -127,5 +128,3 @@ func fill(dst []C.char, s string) {
 	}
 	dst[n] = 0
 }
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
