@@ -1,6 +1,7 @@
 //! The engine: routes events to detectors, applies risk, runs playbooks.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use vigil_protocol::EventKind;
@@ -9,6 +10,7 @@ use crate::config::EngineConfig;
 use crate::detectors::{Detectors, Seen};
 use crate::effect::{Effect, RiskChange, Subject};
 use crate::event::Event;
+use crate::geo::{Geo, Place};
 use crate::lists::NetworkLists;
 use crate::playbook::{CooldownKey, Occasion, Playbooks};
 use crate::risk::{push_history, RiskPoint};
@@ -20,6 +22,8 @@ use crate::state::{lru, IpState, Lru, UserState};
 pub struct Engine {
     config: EngineConfig,
     lists: NetworkLists,
+    /// Shared: one database serves every app's engine in the server.
+    geo: Arc<Geo>,
     detectors: Detectors,
     playbooks: Playbooks,
     users: Lru<u128, UserState>,
@@ -66,11 +70,18 @@ impl Engine {
         Self::with_lists(config, NetworkLists::builtin())
     }
 
-    pub fn with_lists(mut config: EngineConfig, lists: NetworkLists) -> Engine {
+    pub fn with_lists(config: EngineConfig, lists: NetworkLists) -> Engine {
+        Self::with_data(config, lists, Arc::new(Geo::none()))
+    }
+
+    /// An engine with these lists and this geography (`Geo::load(&config.geo)`, loaded once
+    /// and shared by the caller).
+    pub fn with_data(mut config: EngineConfig, lists: NetworkLists, geo: Arc<Geo>) -> Engine {
         config.resolve_playbooks();
         Engine {
             detectors: Detectors::new(&config),
-            playbooks: Playbooks::new(&config.playbooks),
+            playbooks: Playbooks::new(&config.playbooks, &config.lockout),
+            geo,
             users: lru(config.limits.max_users),
             ips: lru(config.limits.max_ips),
             cooldowns: lru(config.limits.max_cooldowns),
@@ -99,6 +110,7 @@ impl Engine {
         let Engine {
             config,
             lists,
+            geo,
             detectors,
             playbooks,
             users,
@@ -121,18 +133,40 @@ impl Engine {
             .filter(|_| track_user)
             .map(|u| users.get_or_insert_mut(u, UserState::default));
         let mut ip = event.ip.map(|a| ips.get_or_insert_mut(a, IpState::default));
+        // Only logins and signups are placed: nothing else reads it, and a lookup is the
+        // dearest thing an event can cost.
+        let locate = matches!(
+            event.kind,
+            EventKind::AuthSuccess | EventKind::AuthFailure { .. } | EventKind::Signup
+        );
+        let place = match (event.place, event.ip) {
+            (Some(p), _) => p,
+            (None, Some(addr)) if locate => geo.lookup(addr),
+            _ => Place::default(),
+        };
         let seen = Seen {
             cfg: config,
             lists,
+            geo,
             now: event.ts_ms,
             user: event.user,
             ip: event.ip,
+            device: event.device,
+            place,
         };
         found.clear();
-        detectors.detect(&seen, event, user.as_deref_mut(), ip.as_deref_mut(), found);
+        let passed = detectors.detect(&seen, event, user.as_deref_mut(), ip.as_deref_mut(), found);
+        if let Some(p) = passed {
+            out.push(Effect::ChallengePassed(p));
+        }
         if found.is_empty() {
             return;
         }
+        let known_devices: smallvec::SmallVec<[vigil_protocol::DeviceId; 8]> = user
+            .as_deref()
+            .and_then(|u| u.known.as_deref())
+            .map(|k| k.trusted_devices().collect())
+            .unwrap_or_default();
         let half_life = config.risk.half_life.ms();
         let max = config.risk.max;
         for sig in found.drain(..) {
@@ -172,6 +206,9 @@ impl Engine {
                 signal: &sig,
                 user_risk,
                 history,
+                known_devices: &known_devices,
+                device: event.device,
+                country: place.country,
             };
             let len = out.len();
             playbooks.run(
@@ -227,8 +264,9 @@ impl Engine {
         let half_life = self.config.risk.half_life.ms();
         let span = self.idle_span;
         let reset = self.config.escalation.reset_after.ms();
+        let forget = self.config.known.forget_after.ms();
         while let Some((_, st)) = self.users.peek_lru() {
-            if !st.is_idle(now_ms, half_life, span) {
+            if !st.is_idle(now_ms, half_life, span, forget) {
                 break;
             }
             self.users.pop_lru();
@@ -265,6 +303,21 @@ impl Engine {
     /// The user's last `risk.history_len` risk changes, oldest first.
     pub fn risk_history(&self, user: u128) -> &[RiskPoint] {
         self.users.peek(&user).map_or(&[], |s| s.history())
+    }
+
+    /// Devices of this user exempt from lockouts (logged in from a usual place, or passed a
+    /// challenge), most recently seen first.
+    pub fn trusted_devices(&self, user: u128) -> Vec<vigil_protocol::DeviceId> {
+        let Some(k) = self.users.peek(&user).and_then(|s| s.known.as_deref()) else {
+            return Vec::new();
+        };
+        let mut devices: Vec<_> = k.devices.iter().filter(|d| d.trusted).collect();
+        devices.sort_by_key(|d| std::cmp::Reverse(d.last_ms));
+        devices.into_iter().map(|d| d.id).collect()
+    }
+
+    pub fn geo(&self) -> &Geo {
+        &self.geo
     }
 
     /// Replaces the disposable domain and listed network lists (e.g. on SIGHUP).

@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
-use vigil_protocol::EventKind;
+use vigil_protocol::{DeviceId, EventKind};
+
+use crate::geo::Place;
 
 /// One observed event. Time is always given by the caller, so replays are exact.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,11 @@ pub struct Event {
     pub ip: Option<IpAddr>,
     /// Lower-case domain of the user's email identifier; only looked at on signup.
     pub email_domain: Option<Box<str>>,
+    /// The device, from the SDK's signed cookie.
+    pub device: Option<DeviceId>,
+    /// Where `ip` is, when the caller already knows; otherwise the engine's geography
+    /// database is asked (traces carry places so that replays need no database).
+    pub place: Option<Place>,
 }
 
 impl Event {
@@ -26,6 +33,8 @@ impl Event {
             user: None,
             ip: None,
             email_domain: None,
+            device: None,
+            place: None,
         }
     }
     pub fn user(mut self, user: u128) -> Self {
@@ -34,6 +43,14 @@ impl Event {
     }
     pub fn ip(mut self, ip: IpAddr) -> Self {
         self.ip = Some(ip);
+        self
+    }
+    pub fn device(mut self, device: DeviceId) -> Self {
+        self.device = Some(device);
+        self
+    }
+    pub fn place(mut self, place: Place) -> Self {
+        self.place = Some(place);
         self
     }
     pub fn email_domain(mut self, domain: &str) -> Self {

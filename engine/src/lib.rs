@@ -11,7 +11,9 @@ mod effect;
 mod engine;
 mod error;
 mod event;
+pub mod geo;
 pub mod keys;
+mod known;
 mod lists;
 mod playbook;
 mod risk;
@@ -21,16 +23,22 @@ pub mod trace;
 mod window;
 
 pub use config::{
-    AccountEnumerationConfig, BruteForceConfig, CredentialStuffingConfig, DisposableEmailConfig,
-    DistributedBruteForceConfig, EngineConfig, EscalationConfig, LikelyTakeoverConfig,
-    LimitsConfig, ListedNetworkConfig, ListsConfig, RiskConfig, SignupBurstConfig,
+    AccountEnumerationConfig, BruteForceConfig, ChallengeConfig, CredentialStuffingConfig,
+    DisposableEmailConfig, DistributedBruteForceConfig, EngineConfig, EscalationConfig,
+    HostingNetworkConfig, ImpossibleTravelConfig, KnownConfig, LikelyTakeoverConfig, LimitsConfig,
+    ListedNetworkConfig, ListsConfig, LockoutConfig, NewCountryConfig, NewDeviceConfig, RiskConfig,
+    SignupBurstConfig,
 };
 pub use duration::DurationMs;
-pub use effect::{Action, Effect, PlaybookAction, RiskChange, Subject, TriggerFired};
+pub use effect::{
+    Action, ChallengePassed, Effect, PlaybookAction, RiskChange, Subject, TriggerFired,
+};
 pub use engine::{Engine, EngineStats};
 pub use error::EngineError;
 pub use event::Event;
+pub use geo::{Country, Geo, GeoConfig, LatLon, Place};
 pub use lists::{NetworkLists, BUILTIN_DISPOSABLE_DOMAINS};
-pub use playbook::{default_playbooks, ActionSpec, PlaybookConfig, Trigger};
+pub use playbook::{default_playbooks, ActionSpec, Mode, PlaybookConfig, Trigger};
 pub use risk::RiskPoint;
 pub use signal::{Signal, SignalKind};
+pub use vigil_protocol::{ChallengeResult, DeviceId};

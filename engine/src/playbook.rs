@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize};
+use vigil_protocol::DeviceId;
 
 use crate::config::EscalationConfig;
 use crate::duration::DurationMs;
@@ -25,6 +26,17 @@ pub struct PlaybookConfig {
     /// After firing for a subject, stay quiet for that subject this long.
     #[serde(default = "default_cooldown")]
     pub cooldown: DurationMs,
+    /// `shadow`: actions are recorded as what the playbook would have done, none enforced.
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Enforce,
+    Shadow,
 }
 
 fn yes() -> bool {
@@ -77,6 +89,15 @@ pub enum ActionSpec {
     BlockIp {
         duration: DurationMs,
     },
+    ChallengeUser {
+        duration: DurationMs,
+    },
+    ChallengeIp {
+        duration: DurationMs,
+    },
+    /// E-mail the user about the login (new device or country), with "this was me" and
+    /// "not me" links.
+    NotifyUser,
 }
 
 /// The built-in playbooks. Blocking users is opt-in: a brute force against a victim must
@@ -98,6 +119,7 @@ pub fn default_playbooks() -> Vec<PlaybookConfig> {
                 },
             ],
             cooldown: DurationMs::from_hours(24),
+            mode: Mode::Enforce,
         },
         PlaybookConfig {
             name: "block-attacking-ips".into(),
@@ -113,6 +135,7 @@ pub fn default_playbooks() -> Vec<PlaybookConfig> {
                 duration: DurationMs::from_hours(1),
             }],
             cooldown: DurationMs::from_mins(10),
+            mode: Mode::Enforce,
         },
         PlaybookConfig {
             name: "block-takeover-users".into(),
@@ -124,6 +147,46 @@ pub fn default_playbooks() -> Vec<PlaybookConfig> {
                 duration: DurationMs::from_hours(1),
             }],
             cooldown: DurationMs::from_hours(1),
+            mode: Mode::Enforce,
+        },
+        // A login from somewhere new is asked to prove itself rather than refused: the
+        // traveller passes the challenge, the attacker with a stolen password does not.
+        PlaybookConfig {
+            name: "challenge-new-places".into(),
+            enabled: true,
+            trigger: Trigger::Signal {
+                names: vec!["new_country".into(), "impossible_travel".into()],
+            },
+            actions: vec![ActionSpec::ChallengeUser {
+                duration: DurationMs::from_hours(1),
+            }],
+            cooldown: DurationMs::from_hours(1),
+            mode: Mode::Enforce,
+        },
+        // Locking an account under brute force is what lets an attacker lock the owner out;
+        // `[engine.lockout]` exempts the owner's known devices. Opt-in, like every user block.
+        PlaybookConfig {
+            name: "lock-attacked-accounts".into(),
+            enabled: false,
+            trigger: Trigger::Signal {
+                names: vec!["brute_force".into(), "distributed_brute_force".into()],
+            },
+            actions: vec![ActionSpec::BlockUser {
+                duration: DurationMs::from_mins(15),
+            }],
+            cooldown: DurationMs::from_mins(15),
+            mode: Mode::Enforce,
+        },
+        // Needs the server's SMTP notifier and a public URL for the links.
+        PlaybookConfig {
+            name: "notify-new-places".into(),
+            enabled: false,
+            trigger: Trigger::Signal {
+                names: vec!["new_device".into(), "new_country".into()],
+            },
+            actions: vec![ActionSpec::NotifyUser],
+            cooldown: DurationMs::from_hours(1),
+            mode: Mode::Enforce,
         },
     ]
 }
@@ -144,17 +207,19 @@ impl PlaybookConfig {
                 return bad("signal trigger without a name");
             }
             for n in names {
-                let known = SignalKind::BUILTIN.iter().any(|k| k.name() == n)
-                    || n.strip_prefix("custom:").is_some_and(|c| !c.is_empty());
-                if !known {
+                if !SignalKind::is_known_name(n) {
                     return bad(&format!("unknown signal {n:?}"));
                 }
             }
         }
         for a in &self.actions {
-            if let ActionSpec::BlockIp { duration } | ActionSpec::BlockUser { duration } = a {
+            if let ActionSpec::BlockIp { duration }
+            | ActionSpec::BlockUser { duration }
+            | ActionSpec::ChallengeUser { duration }
+            | ActionSpec::ChallengeIp { duration } = a
+            {
                 if duration.ms() <= 0 {
-                    return bad("block duration must be positive");
+                    return bad("block and challenge durations must be positive");
                 }
             }
         }
@@ -173,6 +238,8 @@ pub(crate) struct CooldownKey {
 /// Playbooks ready to run: names shared with every effect they produce.
 pub(crate) struct Playbooks {
     list: Vec<(Arc<str>, PlaybookConfig)>,
+    /// Signals whose user blocks spare the user's known devices (`[engine.lockout]`).
+    lockout: Vec<String>,
 }
 
 /// Everything one applied signal tells the playbooks.
@@ -181,16 +248,26 @@ pub(crate) struct Occasion<'a> {
     /// The user's risk before and after this signal, if it had a user.
     pub user_risk: Option<(f64, f64)>,
     pub history: &'a [RiskPoint],
+    /// The user's devices that logged in successfully or passed a challenge.
+    pub known_devices: &'a [DeviceId],
+    /// Where the event came from, for `notify_user`.
+    pub device: Option<DeviceId>,
+    pub country: Option<crate::geo::Country>,
 }
 
 impl Playbooks {
-    pub fn new(configs: &[PlaybookConfig]) -> Self {
+    pub fn new(configs: &[PlaybookConfig], lockout: &crate::config::LockoutConfig) -> Self {
         Playbooks {
             list: configs
                 .iter()
                 .filter(|p| p.enabled)
                 .map(|p| (Arc::from(p.name.as_str()), p.clone()))
                 .collect(),
+            lockout: if lockout.exempt_known_devices {
+                lockout.signals.clone()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -218,6 +295,7 @@ impl Playbooks {
             }
             cooldowns.put(key, now.saturating_add(pb.cooldown.ms()));
             let reason = Self::reason(&fired, sig, occ.user_risk);
+            let shadow = pb.mode == Mode::Shadow;
             for spec in &pb.actions {
                 let action = match spec {
                     ActionSpec::Log => Action::Log,
@@ -229,6 +307,11 @@ impl Playbooks {
                         Some(user) => Action::BlockUser {
                             user,
                             duration_ms: duration.ms(),
+                            except_devices: if self.lockout.iter().any(|n| sig.kind.matches(n)) {
+                                occ.known_devices.to_vec()
+                            } else {
+                                Vec::new()
+                            },
                         },
                         None => continue,
                     },
@@ -236,11 +319,33 @@ impl Playbooks {
                         let (Some(ip), Some(st)) = (sig.ip, ip_state.as_deref_mut()) else {
                             continue;
                         };
-                        match escalate(st, now, duration.ms(), esc) {
+                        match escalate(st, now, duration.ms(), esc, shadow) {
                             Some(duration_ms) => Action::BlockIp { ip, duration_ms },
                             None => continue,
                         }
                     }
+                    ActionSpec::ChallengeUser { duration } => match sig.user {
+                        Some(user) => Action::ChallengeUser {
+                            user,
+                            duration_ms: duration.ms(),
+                        },
+                        None => continue,
+                    },
+                    ActionSpec::ChallengeIp { duration } => match sig.ip {
+                        Some(ip) => Action::ChallengeIp {
+                            ip,
+                            duration_ms: duration.ms(),
+                        },
+                        None => continue,
+                    },
+                    ActionSpec::NotifyUser => match sig.user {
+                        Some(user) => Action::NotifyUser {
+                            user,
+                            device: occ.device,
+                            country: occ.country,
+                        },
+                        None => continue,
+                    },
                 };
                 out.push(Effect::Playbook(PlaybookAction {
                     playbook: name.clone(),
@@ -250,6 +355,7 @@ impl Playbooks {
                     ip: sig.ip,
                     ts_ms: now,
                     reason: reason.clone(),
+                    shadow,
                 }));
             }
         }
@@ -329,8 +435,15 @@ impl Playbooks {
 
 /// Length of a new block of this IP, or `None` while it is still blocked. A repeat offender
 /// (blocked before, within `reset_after` of that block's end) gets twice its last block, up to
-/// `max_block`.
-fn escalate(st: &mut IpState, now: i64, base_ms: i64, esc: &EscalationConfig) -> Option<i64> {
+/// `max_block`. A shadow block is computed the same way but changes nothing, so shadow
+/// playbooks never alter what enforcing ones do.
+fn escalate(
+    st: &mut IpState,
+    now: i64,
+    base_ms: i64,
+    esc: &EscalationConfig,
+    shadow: bool,
+) -> Option<i64> {
     let d = st.detail_mut();
     if d.block_until > now {
         return None;
@@ -344,6 +457,9 @@ fn escalate(st: &mut IpState, now: i64, base_ms: i64, esc: &EscalationConfig) ->
     } else {
         base_ms.min(esc.max_block.ms())
     };
+    if shadow {
+        return Some(duration);
+    }
     d.block_last_ms = duration;
     d.block_until = now.saturating_add(duration);
     Some(duration)

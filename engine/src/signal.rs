@@ -16,13 +16,18 @@ pub enum SignalKind {
     SignupBurst,
     DisposableEmail,
     ListedNetwork,
+    NewDevice,
+    NewCountry,
+    ImpossibleTravel,
+    HostingNetwork,
+    ChallengeFailed,
     /// A configured custom event; displays as `custom:<name>`.
     Custom(Arc<str>),
 }
 
 impl SignalKind {
     /// The built-in kinds, for configuration checks and reports.
-    pub const BUILTIN: [SignalKind; 8] = [
+    pub const BUILTIN: [SignalKind; 13] = [
         SignalKind::BruteForce,
         SignalKind::CredentialStuffing,
         SignalKind::DistributedBruteForce,
@@ -31,6 +36,11 @@ impl SignalKind {
         SignalKind::SignupBurst,
         SignalKind::DisposableEmail,
         SignalKind::ListedNetwork,
+        SignalKind::NewDevice,
+        SignalKind::NewCountry,
+        SignalKind::ImpossibleTravel,
+        SignalKind::HostingNetwork,
+        SignalKind::ChallengeFailed,
     ];
 
     pub fn name(&self) -> &str {
@@ -43,6 +53,11 @@ impl SignalKind {
             SignalKind::SignupBurst => "signup_burst",
             SignalKind::DisposableEmail => "disposable_email",
             SignalKind::ListedNetwork => "listed_network",
+            SignalKind::NewDevice => "new_device",
+            SignalKind::NewCountry => "new_country",
+            SignalKind::ImpossibleTravel => "impossible_travel",
+            SignalKind::HostingNetwork => "hosting_network",
+            SignalKind::ChallengeFailed => "challenge_failed",
             SignalKind::Custom(name) => name,
         }
     }
@@ -59,6 +74,12 @@ impl SignalKind {
                 | SignalKind::LikelyTakeover
                 | SignalKind::SignupBurst
         )
+    }
+
+    /// Whether `name` is a built-in signal or a well-formed `custom:<name>`.
+    pub fn is_known_name(name: &str) -> bool {
+        SignalKind::BUILTIN.iter().any(|k| k.name() == name)
+            || name.strip_prefix("custom:").is_some_and(|c| !c.is_empty())
     }
 
     /// Matches a name as written in playbook triggers (`brute_force`, `custom:checkout`).

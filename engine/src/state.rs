@@ -6,6 +6,7 @@ use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
+use crate::known::Known;
 use crate::risk::{Risk, RiskPoint};
 use crate::window::Window;
 
@@ -43,12 +44,13 @@ pub(crate) fn user_tag(user: Option<u128>) -> u32 {
     }
 }
 
-/// A user with no failures and no risk costs only this (24 bytes); the rest is allocated
-/// the first time the user fails a login or gets a signal.
+/// A user with no failures and no risk costs only this (32 bytes); the rest is allocated
+/// the first time the user fails a login or gets a signal, or logs in from a known place.
 #[derive(Debug, Default)]
 pub(crate) struct UserState {
     pub risk: Risk,
     pub detail: Option<Box<UserDetail>>,
+    pub known: Option<Box<Known>>,
 }
 
 #[derive(Debug)]
@@ -59,6 +61,7 @@ pub(crate) struct UserDetail {
     pub distributed_fired: i64,
     pub takeover_fired: i64,
     pub listed_fired: i64,
+    pub hosting_fired: i64,
     pub history: Vec<RiskPoint>,
 }
 
@@ -70,6 +73,7 @@ impl Default for UserDetail {
             distributed_fired: NEVER,
             takeover_fired: NEVER,
             listed_fired: NEVER,
+            hosting_fired: NEVER,
             history: Vec::new(),
         }
     }
@@ -84,16 +88,27 @@ impl UserState {
         self.detail.as_ref().map_or(&[], |d| &d.history)
     }
 
-    pub fn is_idle(&self, now_ms: i64, half_life_ms: i64, span_ms: i64) -> bool {
+    /// Nothing about the user can matter any more: risk gone, windows past, and what is
+    /// known of their logins older than `forget_ms`.
+    pub fn is_idle(&self, now_ms: i64, half_life_ms: i64, span_ms: i64, forget_ms: i64) -> bool {
         let old = |t: i64| now_ms.saturating_sub(t) >= span_ms;
         self.risk.is_negligible(now_ms, half_life_ms)
+            && self
+                .known
+                .as_ref()
+                .is_none_or(|k| now_ms.saturating_sub(k.last_ms) >= forget_ms)
             && self.detail.as_ref().is_none_or(|d| {
                 d.fails.latest().is_none_or(old)
                     && old(d.brute_force_fired)
                     && old(d.distributed_fired)
                     && old(d.takeover_fired)
                     && old(d.listed_fired)
+                    && old(d.hosting_fired)
             })
+    }
+
+    pub fn known_mut(&mut self) -> &mut Known {
+        self.known.get_or_insert_with(Default::default)
     }
 }
 
@@ -126,6 +141,7 @@ pub(crate) struct IpDetail {
     pub enumeration_fired: i64,
     pub signup_burst_fired: i64,
     pub listed_fired: i64,
+    pub hosting_fired: i64,
     /// End of the current or last block, and its length, for escalation.
     pub block_until: i64,
     pub block_last_ms: i64,
@@ -141,6 +157,7 @@ impl Default for IpDetail {
             enumeration_fired: NEVER,
             signup_burst_fired: NEVER,
             listed_fired: NEVER,
+            hosting_fired: NEVER,
             block_until: NEVER,
             block_last_ms: 0,
         }
@@ -164,6 +181,7 @@ impl IpState {
                     && old(Some(d.enumeration_fired))
                     && old(Some(d.signup_burst_fired))
                     && old(Some(d.listed_fired))
+                    && old(Some(d.hosting_fired))
                     // Escalation must outlive the block by its reset period.
                     && now_ms.saturating_sub(d.block_until) >= reset_ms
             })

@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use vigil_engine::{
-    Action, ActionSpec, Effect, Engine, EngineConfig, EngineError, Trigger, TriggerFired,
+    default_playbooks, Action, ActionSpec, Effect, Engine, EngineConfig, EngineError, Trigger,
+    TriggerFired,
 };
 
 const VICTIM: u128 = 0xaaaa;
@@ -138,13 +139,14 @@ fn blocking_users_is_opt_in() {
     "#;
     let cfg = EngineConfig::from_toml_str(toml).unwrap();
     assert_eq!(cfg.limits.max_users, 1000);
-    assert_eq!(cfg.playbooks.len(), 3);
+    assert_eq!(cfg.playbooks.len(), default_playbooks().len());
     let mut e = Engine::new(cfg);
     let out = takeover(&mut e);
     assert_eq!(user_blocks(&out), vec![VICTIM]);
     assert!(actions(&out).contains(&&Action::BlockUser {
         user: VICTIM,
-        duration_ms: 2 * HOUR
+        duration_ms: 2 * HOUR,
+        except_devices: vec![],
     }));
 }
 
@@ -171,10 +173,15 @@ fn toml_configuration() {
         [
             "suspicious-user-behaviors",
             "block-attacking-ips",
-            "block-takeover-users"
+            "block-takeover-users",
+            "challenge-new-places",
+            "lock-attacked-accounts",
+            "notify-new-places"
         ]
     );
-    assert!(!d.playbooks[2].enabled);
+    // Everything that blocks a user or writes to one is opt-in.
+    assert!(!d.playbooks[2].enabled && !d.playbooks[4].enabled && !d.playbooks[5].enabled);
+    assert!(d.playbooks[3].enabled);
     assert_eq!(
         d.playbooks[0].trigger,
         Trigger::RiskIncrease {

@@ -39,6 +39,8 @@ pub enum Error {
     InvalidTimestamp { reason: &'static str },
     #[error("invalid IP address {value:?}")]
     InvalidIp { value: String },
+    #[error("invalid challenge result {text:?} (expected requested, succeeded or failed)")]
+    InvalidChallengeResult { text: String },
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("a required argument is missing: {0}")]
@@ -69,6 +71,7 @@ impl Error {
             Error::InvalidProperty { .. } => "invalid_property",
             Error::InvalidTimestamp { .. } => "invalid_timestamp",
             Error::InvalidIp { .. } => "invalid_ip",
+            Error::InvalidChallengeResult { .. } => "invalid_challenge_result",
             Error::Config(_) => "config",
             Error::NullArgument(_) => "null_argument",
             Error::ShutDown => "shut_down",

@@ -11,14 +11,16 @@ pub const AUTH_FAILURE: &str = "auth.failure";
 pub const CUSTOM: &str = "custom";
 pub const IDENTIFY_SEEN: &str = "identify.seen";
 pub const ALIAS: &str = "alias";
+pub const CHALLENGE: &str = "challenge";
 /// Every `type` a v1 event may have.
-pub const WIRE_NAMES: [&str; 6] = [
+pub const WIRE_NAMES: [&str; 7] = [
     SIGNUP,
     AUTH_SUCCESS,
     AUTH_FAILURE,
     CUSTOM,
     IDENTIFY_SEEN,
     ALIAS,
+    CHALLENGE,
 ];
 
 /// Event names with this prefix are reserved for Vigil's own events.
@@ -43,6 +45,44 @@ pub enum EventKind<P = Box<Identity>> {
     Alias {
         previous: P,
     },
+    /// The app asked the user to prove who they are (MFA, captcha, e-mail code), and how it went.
+    Challenge {
+        result: ChallengeResult,
+    },
+}
+
+/// How a challenge went, as the app reports it (`challenge_track`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChallengeResult {
+    Requested,
+    Succeeded,
+    Failed,
+}
+
+impl ChallengeResult {
+    pub const ALL: [ChallengeResult; 3] = [
+        ChallengeResult::Requested,
+        ChallengeResult::Succeeded,
+        ChallengeResult::Failed,
+    ];
+
+    /// The spelling of the event's `result` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChallengeResult::Requested => "requested",
+            ChallengeResult::Succeeded => "succeeded",
+            ChallengeResult::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<ChallengeResult> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text)
+            .ok_or_else(|| Error::InvalidChallengeResult {
+                text: text.chars().take(32).collect(),
+            })
+    }
 }
 
 impl<P> EventKind<P> {
@@ -55,6 +95,7 @@ impl<P> EventKind<P> {
             EventKind::Custom { .. } => CUSTOM,
             EventKind::IdentifySeen => IDENTIFY_SEEN,
             EventKind::Alias { .. } => ALIAS,
+            EventKind::Challenge { .. } => CHALLENGE,
         }
     }
 
@@ -68,7 +109,8 @@ impl<P> EventKind<P> {
 
     /// The kind of an event whose `type` is `wire_name`, taking only the fields that kind has
     /// (a stored event keeps them beside its type). `None` for an unknown type, a custom event
-    /// without a name or an alias without its former identity.
+    /// without a name, an alias without its former identity or a challenge without its result.
+    /// A challenge's result is stored where a custom event's name is: `name` gives it.
     pub fn from_wire(
         wire_name: &str,
         exists: Option<bool>,
@@ -83,6 +125,9 @@ impl<P> EventKind<P> {
             IDENTIFY_SEEN => EventKind::IdentifySeen,
             ALIAS => EventKind::Alias {
                 previous: previous()?,
+            },
+            CHALLENGE => EventKind::Challenge {
+                result: ChallengeResult::parse(&name()?).ok()?,
             },
             _ => return None,
         })
@@ -99,6 +144,7 @@ impl<P> EventKind<P> {
             EventKind::Alias { previous } => EventKind::Alias {
                 previous: f(previous),
             },
+            EventKind::Challenge { result } => EventKind::Challenge { result: *result },
         }
     }
 }
@@ -147,7 +193,7 @@ mod tests {
 
     #[test]
     fn every_kind_is_read_back_from_its_wire_name() {
-        let kinds: [Kind; 6] = [
+        let kinds: [Kind; 7] = [
             EventKind::Signup,
             EventKind::AuthSuccess,
             EventKind::AuthFailure {
@@ -156,14 +202,26 @@ mod tests {
             EventKind::Custom { name: "x".into() },
             EventKind::IdentifySeen,
             EventKind::Alias { previous: 7 },
+            EventKind::Challenge {
+                result: ChallengeResult::Failed,
+            },
         ];
         for kind in kinds {
             let name = kind.wire_name();
             assert_eq!(wire_name_of(name), Some(name));
-            let back = EventKind::from_wire(name, Some(false), || Some("x".into()), || Some(7));
+            let field = if name == CHALLENGE { "failed" } else { "x" };
+            let back = EventKind::from_wire(name, Some(false), || Some(field.into()), || Some(7));
             assert_eq!(back, Some(kind));
         }
         assert_eq!(wire_name_of("login"), None);
         assert_eq!(Kind::from_wire(ALIAS, None, || None, || None), None);
+        assert_eq!(
+            Kind::from_wire(CHALLENGE, None, || Some("maybe".into()), || None),
+            None
+        );
+        assert_eq!(
+            ChallengeResult::parse("passed").unwrap_err().code(),
+            "invalid_challenge_result"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! addresses as the wire spells them, and the error codes every SDK reports. `vigil-core`
 //! re-exports all of it under its old paths; `vigil-engine` and `vigil-server` use it directly.
 
+pub mod device;
 pub mod error;
 pub mod event;
 pub mod event_kind;
@@ -19,9 +20,10 @@ pub mod timestamp;
 pub mod user_key;
 pub mod wire;
 
+pub use device::DeviceId;
 pub use error::{Error, Result};
 pub use event::{new_event_id, Event};
-pub use event_kind::EventKind;
+pub use event_kind::{ChallengeResult, EventKind};
 pub use identity::Identity;
 pub use ip::parse_ip;
 pub use properties::{Properties, PropertyValue};

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use crate::device::DeviceId;
 use crate::error::Result;
 use crate::ip::parse_ip;
 use crate::limits::MAX_REQUEST_FIELD_BYTES;
@@ -13,6 +14,8 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
     pub method: Option<String>,
     pub path: Option<String>,
+    /// The device, from the middleware's signed cookie (never from anything unsigned).
+    pub device: Option<DeviceId>,
 }
 
 impl RequestContext {
@@ -33,6 +36,7 @@ impl RequestContext {
             user_agent: user_agent.map(clean_field),
             method: method.map(clean_field),
             path: path.map(clean_field),
+            device: None,
         })
     }
 
@@ -41,6 +45,7 @@ impl RequestContext {
             && self.user_agent.is_none()
             && self.method.is_none()
             && self.path.is_none()
+            && self.device.is_none()
     }
 }
 

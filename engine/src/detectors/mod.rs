@@ -2,21 +2,26 @@
 //! One file per detector; this module routes events to them.
 
 mod brute_force;
+mod challenge;
 mod credential_stuffing;
 mod custom;
 mod disposable_email;
 mod distributed_brute_force;
 mod enumeration;
+mod hosting_network;
 mod likely_takeover;
 mod listed_network;
+mod places;
 mod signup_burst;
 
 use std::net::IpAddr;
 
-use vigil_protocol::EventKind;
+use vigil_protocol::{DeviceId, EventKind};
 
 use crate::config::EngineConfig;
+use crate::effect::ChallengePassed;
 use crate::event::Event;
+use crate::geo::{Geo, Place};
 use crate::lists::NetworkLists;
 use crate::signal::{Signal, SignalKind};
 use crate::state::{ip_tag, user_tag, IpState, UserState};
@@ -25,9 +30,13 @@ use crate::state::{ip_tag, user_tag, IpState, UserState};
 pub(crate) struct Seen<'a> {
     pub cfg: &'a EngineConfig,
     pub lists: &'a NetworkLists,
+    pub geo: &'a Geo,
     pub now: i64,
     pub user: Option<u128>,
     pub ip: Option<IpAddr>,
+    pub device: Option<DeviceId>,
+    /// Where `ip` is (empty when unknown or not looked up for this kind of event).
+    pub place: Place,
 }
 
 impl Seen<'_> {
@@ -79,6 +88,7 @@ impl Detectors {
             cfg.likely_takeover.window,
             cfg.signup_burst.window,
             cfg.listed_network.window,
+            cfg.hosting_network.window,
         ]
         .iter()
         .map(|w| w.ms())
@@ -86,7 +96,8 @@ impl Detectors {
         .unwrap_or(0)
     }
 
-    /// Appends the signals `event` raises, in a fixed order.
+    /// Appends the signals `event` raises, in a fixed order. Returns what a passed challenge
+    /// asks of the host.
     pub fn detect(
         &self,
         seen: &Seen<'_>,
@@ -94,7 +105,7 @@ impl Detectors {
         mut user: Option<&mut UserState>,
         mut ip: Option<&mut IpState>,
         found: &mut Vec<Signal>,
-    ) {
+    ) -> Option<ChallengePassed> {
         match &event.kind {
             EventKind::AuthFailure { exists } => {
                 let itag = ip_tag(seen.ip);
@@ -116,13 +127,26 @@ impl Detectors {
                         found.extend(enumeration::on_unknown_account(seen, d));
                     }
                 }
-                found.extend(listed_network::check(seen, user, ip));
+                found.extend(listed_network::check(
+                    seen,
+                    user.as_deref_mut(),
+                    ip.as_deref_mut(),
+                ));
+                found.extend(hosting_network::check(seen, user, ip));
             }
             EventKind::AuthSuccess => {
                 if let (Some(u), Some(s)) = (user.as_deref_mut(), ip.as_deref()) {
                     found.extend(likely_takeover::on_success(seen, u, s, self.user_fail_span));
                 }
-                found.extend(listed_network::check(seen, user, ip));
+                if let Some(u) = user.as_deref_mut() {
+                    places::on_success(seen, u, found);
+                }
+                found.extend(listed_network::check(
+                    seen,
+                    user.as_deref_mut(),
+                    ip.as_deref_mut(),
+                ));
+                found.extend(hosting_network::check(seen, user, ip));
             }
             EventKind::Signup => {
                 if let Some(s) = ip.as_deref_mut() {
@@ -131,10 +155,21 @@ impl Detectors {
                 if let Some(domain) = &event.email_domain {
                     found.extend(disposable_email::check(seen, domain));
                 }
-                found.extend(listed_network::check(seen, user, ip));
+                found.extend(listed_network::check(
+                    seen,
+                    user.as_deref_mut(),
+                    ip.as_deref_mut(),
+                ));
+                found.extend(hosting_network::check(seen, user, ip));
+            }
+            EventKind::Challenge { result } => {
+                let (signal, passed) = challenge::on_result(seen, user, *result);
+                found.extend(signal);
+                return passed;
             }
             EventKind::Custom { name } => found.extend(self.custom.check(seen, name)),
             EventKind::IdentifySeen | EventKind::Alias { .. } => {}
         }
+        None
     }
 }

@@ -126,6 +126,7 @@ pub fn evaluate(
                         flagged.insert(u);
                     }
                 }
+                Effect::Playbook(p) if p.shadow => {}
                 Effect::Playbook(p) => {
                     let ts = p.ts_ms;
                     let is_block = match &p.action {
@@ -147,7 +148,7 @@ pub fn evaluate(
                         ep.blocked.get_or_insert(ts);
                     }
                 }
-                Effect::RiskChanged(_) => {}
+                Effect::RiskChanged(_) | Effect::ChallengePassed(_) => {}
             }
         }
     }

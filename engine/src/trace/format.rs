@@ -4,9 +4,11 @@ use std::io::{BufRead, Write};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
-use vigil_protocol::EventKind;
+use vigil_protocol::event_kind::ChallengeResult;
+use vigil_protocol::{DeviceId, EventKind};
 
 use crate::event::Event;
+use crate::geo::{Country, LatLon, Place};
 use crate::EngineError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +20,7 @@ pub enum TraceKind {
     Custom,
     IdentifySeen,
     Alias,
+    Challenge,
 }
 
 /// One line of a trace. `label` names the attack episode an event belongs to
@@ -50,6 +53,21 @@ pub struct TraceRecord {
         skip_serializing_if = "Option::is_none"
     )]
     pub previous: Option<u128>,
+    /// `challenge` only: `requested`, `succeeded` or `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceId>,
+    /// Where `ip` is, so a replay needs no geography database: a country (its centroid is
+    /// the location unless `lat`/`lon` say better) and the network's ASN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<Country>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asn: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
@@ -65,8 +83,31 @@ impl TraceRecord {
             name: None,
             email_domain: None,
             previous: None,
+            result: None,
+            device: None,
+            country: None,
+            lat: None,
+            lon: None,
+            asn: None,
             label: None,
         }
+    }
+
+    /// The place the record gives, if it gives any part of one.
+    pub fn place(&self) -> Option<Place> {
+        if self.country.is_none() && self.asn.is_none() && self.lat.is_none() {
+            return None;
+        }
+        let precise = match (self.lat, self.lon) {
+            (Some(lat), Some(lon)) => Some(LatLon { lat, lon }),
+            _ => None,
+        };
+        Some(Place {
+            country: self.country,
+            asn: self.asn,
+            location: precise.or_else(|| self.country.and_then(|c| c.centroid())),
+            precise: precise.is_some(),
+        })
     }
 
     pub fn to_event(&self) -> Result<Event, String> {
@@ -83,6 +124,12 @@ impl TraceRecord {
             TraceKind::Alias => EventKind::Alias {
                 previous: self.previous.ok_or("alias without previous")?,
             },
+            TraceKind::Challenge => EventKind::Challenge {
+                result: ChallengeResult::parse(
+                    self.result.as_deref().ok_or("challenge without result")?,
+                )
+                .map_err(|e| e.to_string())?,
+            },
         };
         if self.kind == TraceKind::Alias && self.user.is_none() {
             return Err("alias without user".into());
@@ -96,6 +143,8 @@ impl TraceRecord {
                 .email_domain
                 .as_deref()
                 .map(|d| d.to_ascii_lowercase().into_boxed_str()),
+            device: self.device,
+            place: self.place(),
         })
     }
 
@@ -117,8 +166,20 @@ impl TraceRecord {
                 r.previous = Some(*previous);
                 TraceKind::Alias
             }
+            EventKind::Challenge { result } => {
+                r.result = Some(result.as_str().into());
+                TraceKind::Challenge
+            }
         };
         r.user = event.user;
+        r.device = event.device;
+        if let Some(p) = &event.place {
+            r.country = p.country;
+            r.asn = p.asn;
+            if let Some(l) = p.location.filter(|_| p.precise) {
+                (r.lat, r.lon) = (Some(l.lat), Some(l.lon));
+            }
+        }
         r.ip = event.ip;
         r.email_domain = event.email_domain.as_deref().map(str::to_string);
         r.label = label.map(str::to_string);

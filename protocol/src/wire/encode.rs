@@ -72,6 +72,7 @@ impl Serialize for WireEvent<'_> {
             EventKind::AuthFailure { exists: Some(x) } => m.serialize_entry("exists", x)?,
             EventKind::Custom { name } => m.serialize_entry("name", name)?,
             EventKind::Alias { previous } => m.serialize_entry("previous", &WireUser(previous))?,
+            EventKind::Challenge { result } => m.serialize_entry("result", result.as_str())?,
             _ => {}
         }
         if !e.properties.is_empty() {
@@ -117,6 +118,9 @@ impl Serialize for WireRequest<'_> {
         }
         if let Some(v) = &r.path {
             m.serialize_entry("path", v)?;
+        }
+        if let Some(d) = &r.device {
+            m.serialize_entry("device", &format_args!("{d}"))?;
         }
         m.end()
     }

@@ -28,7 +28,7 @@ pub struct WireDecision {
     /// `user`, `ip` or `cidr`.
     pub scope: String,
     pub value: String,
-    /// `block` or `redirect`.
+    /// `block`, `redirect` or `challenge`.
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -38,4 +38,8 @@ pub struct WireDecision {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Devices (ids as in `request.device`) this user block does not apply to: the user's
+    /// known devices, exempt from a lockout raised by a brute force against the account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_devices: Vec<String>,
 }

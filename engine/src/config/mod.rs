@@ -7,8 +7,16 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::duration::DurationMs;
+use crate::geo::GeoConfig;
 use crate::playbook::{default_playbooks, PlaybookConfig};
 use crate::EngineError;
+
+mod places;
+
+pub use places::{
+    ChallengeConfig, HostingNetworkConfig, ImpossibleTravelConfig, KnownConfig, LockoutConfig,
+    NewCountryConfig, NewDeviceConfig,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -23,6 +31,14 @@ pub struct EngineConfig {
     pub signup_burst: SignupBurstConfig,
     pub disposable_email: DisposableEmailConfig,
     pub listed_network: ListedNetworkConfig,
+    pub new_device: NewDeviceConfig,
+    pub new_country: NewCountryConfig,
+    pub impossible_travel: ImpossibleTravelConfig,
+    pub hosting_network: HostingNetworkConfig,
+    pub challenge: ChallengeConfig,
+    pub lockout: LockoutConfig,
+    pub known: KnownConfig,
+    pub geo: GeoConfig,
     /// Custom event name -> risk points; events not listed here are ignored.
     pub custom: BTreeMap<String, f64>,
     pub escalation: EscalationConfig,
@@ -156,6 +172,14 @@ impl Default for EngineConfig {
             signup_burst: SignupBurstConfig::default(),
             disposable_email: DisposableEmailConfig::default(),
             listed_network: ListedNetworkConfig::default(),
+            new_device: NewDeviceConfig::default(),
+            new_country: NewCountryConfig::default(),
+            impossible_travel: ImpossibleTravelConfig::default(),
+            hosting_network: HostingNetworkConfig::default(),
+            challenge: ChallengeConfig::default(),
+            lockout: LockoutConfig::default(),
+            known: KnownConfig::default(),
+            geo: GeoConfig::default(),
             custom: BTreeMap::new(),
             escalation: EscalationConfig::default(),
             lists: ListsConfig::default(),
@@ -362,11 +386,31 @@ impl EngineConfig {
             ("account_enumeration", self.account_enumeration.window),
             ("likely_takeover", self.likely_takeover.window),
             ("signup_burst", self.signup_burst.window),
+            ("hosting_network", self.hosting_network.window),
         ];
         for (name, w) in windows {
             // Windows hold u32 millisecond offsets; keep well inside that.
             if w.ms() <= 0 || w.ms() > DurationMs::from_days(30).ms() {
                 return bad(format!("{name}.window must be between 1ms and 30d"));
+            }
+        }
+        let t = &self.impossible_travel;
+        if !(t.max_speed_kmh > 0.0 && t.min_distance_km >= 0.0) {
+            return bad(
+                "impossible_travel: max_speed_kmh must be positive and min_distance_km at least 0"
+                    .into(),
+            );
+        }
+        let k = &self.known;
+        if [k.max_devices, k.max_countries, k.max_networks]
+            .iter()
+            .any(|&n| n == 0 || n > 64)
+        {
+            return bad("known: limits must be between 1 and 64".into());
+        }
+        for n in &self.lockout.signals {
+            if !crate::signal::SignalKind::is_known_name(n) {
+                return bad(format!("lockout.signals: unknown signal {n:?}"));
             }
         }
         let mut seen = std::collections::BTreeSet::new();
