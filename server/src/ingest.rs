@@ -11,13 +11,13 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use smallvec::SmallVec;
 use vigil_protocol::event_kind::{
-    check_event_name, wire_name_of, ALIAS, AUTH_FAILURE, CUSTOM, SIGNUP,
+    check_event_name, wire_name_of, ChallengeResult, ALIAS, AUTH_FAILURE, CHALLENGE, CUSTOM, SIGNUP,
 };
 use vigil_protocol::limits::{
     MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_KEY_BYTES, MAX_PAIRS, MAX_PROPERTIES,
     MAX_PROPERTY_KEY_BYTES, MAX_PROPERTY_VALUE_BYTES, MAX_REQUEST_FIELD_BYTES, MAX_VALUE_BYTES,
 };
-use vigil_protocol::{check_timestamp, parse_ip, parse_ts, Identity};
+use vigil_protocol::{check_timestamp, parse_ip, parse_ts, DeviceId, Identity};
 
 use crate::error::{Error, Result};
 use crate::store::{EngineFields, NewEvent};
@@ -48,6 +48,9 @@ struct EventIn<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     previous: Option<UserIn<'a>>,
+    /// `challenge` only: requested, succeeded or failed.
+    #[serde(default, borrow)]
+    result: Option<Cow<'a, str>>,
     #[serde(default)]
     properties: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -72,6 +75,8 @@ struct RequestIn<'a> {
     method: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     path: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    device: Option<Cow<'a, str>>,
 }
 
 thread_local! {
@@ -130,7 +135,7 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
     let kind = wire_name_of(&ev.kind).ok_or_else(|| {
         Error::bad_event(
             "invalid_type",
-            "type must be signup, auth.success, auth.failure, custom, identify.seen or alias",
+            "type must be signup, auth.success, auth.failure, custom, identify.seen, alias or challenge",
             i,
         )
     })?;
@@ -147,6 +152,14 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
         let name = ev.name.as_deref().unwrap_or("");
         check_event_name(name).map_err(|e| Error::bad_event("invalid_name", e.to_string(), i))?;
     }
+    let challenge = if kind == CHALLENGE {
+        let text = ev.result.as_deref().unwrap_or("");
+        let result = ChallengeResult::parse(text)
+            .map_err(|e| Error::bad_event("invalid_challenge_result", e.to_string(), i))?;
+        Some(result.as_str())
+    } else {
+        None
+    };
     let user_key = match &ev.user {
         Some(u) => Some(check_user(u, i)?),
         None if kind == CUSTOM => None,
@@ -168,7 +181,18 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
         None
     };
     let mut ip = None;
+    let mut device = None;
     if let Some(req) = &ev.request {
+        if let Some(text) = req.device.as_deref() {
+            let id: DeviceId = text.parse().map_err(|()| {
+                Error::bad_event(
+                    "invalid_request",
+                    "request.device must be 32 lower-case hex digits",
+                    i,
+                )
+            })?;
+            device = Some(id.to_string());
+        }
         for field in [&req.user_agent, &req.method, &req.path]
             .into_iter()
             .flatten()
@@ -194,13 +218,18 @@ fn validate(raw: &RawValue, i: usize) -> Result<NewEvent> {
     let engine = EngineFields {
         user_ids: ev.user.as_ref().map(|u| ids_json(&u.ids)),
         user_exists: ev.exists.filter(|_| kind == AUTH_FAILURE),
-        name: ev.name.filter(|_| kind == CUSTOM).map(Cow::into_owned),
+        // A challenge's result is kept where a custom event's name is (EventKind::from_wire).
+        name: match challenge {
+            Some(result) => Some(result.to_owned()),
+            None => ev.name.filter(|_| kind == CUSTOM).map(Cow::into_owned),
+        },
         previous_key,
         email_domain: ev
             .user
             .as_ref()
             .filter(|_| kind == SIGNUP)
             .and_then(|u| email_domain(&u.ids)),
+        device,
     };
     Ok(NewEvent {
         event_id: *id.as_bytes(),

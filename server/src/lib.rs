@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod dashboard;
 pub mod decisions;
@@ -103,9 +104,13 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
     let ingest = Arc::new(priority::IngestActivity::default());
     let notifier = notify::Notifier::start(store.clone(), config.notify.clone(), metrics.clone());
     let poll = Duration::from_millis(config.server.pg_poll.ms().max(10) as u64);
+    let lists = vigil_engine::NetworkLists::load(&config.engine.lists)?;
+    let geo = Arc::new(vigil_engine::Geo::load(&config.engine.geo)?);
     let runner = pipeline::Pipeline {
         store: store.clone(),
         config: config.engine.clone(),
+        lists,
+        geo,
         hub: hub.clone(),
         notifier: notifier.clone(),
         metrics: metrics.clone(),

@@ -13,21 +13,18 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Notify};
-use vigil_engine::keys::{format_user, parse_user};
-use vigil_engine::{Action, Effect, Engine, EngineConfig, Event, Subject};
+use vigil_engine::keys::parse_user;
+use vigil_engine::{Effect, Engine, EngineConfig, Event, Geo, NetworkLists};
 use vigil_protocol::event_kind::{EventKind, AUTH_FAILURE};
 
+use crate::collect::collect;
 use crate::decisions::Hub;
 use crate::error::Result;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
 use crate::priority::{IngestActivity, DEFER};
-use crate::store::{
-    DecisionRow, Effects, IncidentRow, NotificationRow, RiskRow, RunRow, SignalRow, Store,
-    TailEvent, UserRow,
-};
+use crate::store::{Effects, Store, TailEvent, UserRow};
 
 const CHUNK: i64 = 5000;
 /// Longest a sighting waits to be written to users and the per-user event index while the
@@ -46,6 +43,9 @@ const BULK_ROWS: usize = 20_000;
 pub struct Pipeline {
     pub store: Arc<dyn Store>,
     pub config: EngineConfig,
+    /// Loaded once at start and shared by every app's engine.
+    pub lists: NetworkLists,
+    pub geo: Arc<Geo>,
     pub hub: Arc<Hub>,
     pub notifier: Notifier,
     pub metrics: Arc<Metrics>,
@@ -57,15 +57,19 @@ pub struct Pipeline {
 struct Runner {
     engines: HashMap<i64, Engine>,
     config: EngineConfig,
+    lists: NetworkLists,
+    geo: Arc<Geo>,
     out: Vec<Effect>,
 }
 
 impl Runner {
     fn engine(&mut self, app: i64) -> &mut Engine {
-        let config = &self.config;
+        let Runner {
+            config, lists, geo, ..
+        } = self;
         self.engines
             .entry(app)
-            .or_insert_with(|| Engine::new(config.clone()))
+            .or_insert_with(|| Engine::with_data(config.clone(), lists.clone(), geo.clone()))
     }
 
     /// Feeds one stored event to its engine; the effects are left in `self.out`. Returns
@@ -95,162 +99,8 @@ fn engine_event(ev: &TailEvent) -> Option<Event> {
     input.user = ev.user_key.as_deref().and_then(|k| parse_user(k).ok());
     input.ip = ev.ip.as_deref().and_then(|s| s.parse::<IpAddr>().ok());
     input.email_domain = ev.engine.email_domain.clone().map(String::into_boxed_str);
+    input.device = ev.engine.device.as_deref().and_then(|d| d.parse().ok());
     Some(input)
-}
-
-fn short_hash(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u32).to_be_bytes());
-        h.update(p.as_bytes());
-    }
-    hex::encode(&h.finalize()[..10])
-}
-
-fn subject_text(user: Option<u128>, ip: Option<IpAddr>) -> String {
-    match (user, ip) {
-        (Some(u), _) => format_user(u),
-        (None, Some(ip)) => ip.to_string(),
-        (None, None) => "-".into(),
-    }
-}
-
-/// Turns one event's effects into rows.
-fn collect(ev: &TailEvent, effects: &[Effect], fx: &mut Effects) {
-    let (app, seq) = (ev.app_id, ev.seq);
-    let seq_text = seq.to_string();
-    let app_text = app.to_string();
-    for (i, effect) in effects.iter().enumerate() {
-        match effect {
-            Effect::Signal(s) => fx.signals.push(SignalRow {
-                id: format!("s{seq}.{i}"),
-                app_id: app,
-                seq,
-                kind: s.kind.to_string(),
-                user_key: s.user.map(format_user),
-                ip: s.ip.map(|ip| ip.to_string()),
-                points: s.points,
-                ts_ms: s.ts_ms,
-            }),
-            Effect::RiskChanged(r) => fx.risk.push(RiskRow {
-                id: format!("r{seq}.{i}"),
-                app_id: app,
-                seq,
-                subject: match r.subject {
-                    Subject::User(u) => format_user(u),
-                    Subject::Ip(ip) => ip.to_string(),
-                },
-                risk_before: r.before,
-                risk_after: r.after,
-                signal: r.signal.as_ref().map(|s| s.to_string()),
-                ts_ms: r.ts_ms,
-            }),
-            Effect::Playbook(pa) => {
-                let subject = subject_text(pa.user, pa.ip);
-                let action_name = match &pa.action {
-                    Action::Log => "log",
-                    Action::Incident => "incident",
-                    Action::Notify { .. } => "notify",
-                    Action::BlockUser { .. } => "block_user",
-                    Action::BlockIp { .. } => "block_ip",
-                };
-                let base = [&app_text, &*pa.playbook, &subject, &seq_text, action_name];
-                fx.runs.push(RunRow {
-                    id: format!("p{seq}.{i}"),
-                    app_id: app,
-                    seq,
-                    playbook: pa.playbook.to_string(),
-                    action: action_name.into(),
-                    detail: serde_json::to_string(pa).unwrap_or_default(),
-                    user_key: pa.user.map(format_user),
-                    ip: pa.ip.map(|ip| ip.to_string()),
-                    reason: pa.reason.clone(),
-                    ts_ms: pa.ts_ms,
-                });
-                let source = format!("playbook:{}", pa.playbook);
-                match &pa.action {
-                    Action::Log => {
-                        // Identifiers stay out of info-level logs.
-                        tracing::info!(app, playbook = %pa.playbook, "playbook fired");
-                        tracing::debug!(app, playbook = %pa.playbook, reason = %pa.reason, "playbook log");
-                    }
-                    Action::Incident => fx.incidents.push(IncidentRow {
-                        id: format!("i_{}", short_hash(&base)),
-                        app_id: app,
-                        seq,
-                        playbook: pa.playbook.to_string(),
-                        user_key: pa.user.map(format_user),
-                        ip: pa.ip.map(|ip| ip.to_string()),
-                        reason: pa.reason.clone(),
-                        state: "open".into(),
-                        created_ms: pa.ts_ms,
-                        resolved_ms: None,
-                    }),
-                    Action::Notify { targets } => {
-                        for target in targets {
-                            let id = format!(
-                                "n_{}",
-                                short_hash(&[&app_text, &pa.playbook, &subject, &seq_text, target])
-                            );
-                            let payload = serde_json::json!({
-                                "id": id,
-                                "app_id": app,
-                                "playbook": &*pa.playbook,
-                                "reason": pa.reason,
-                                "user": pa.user.map(format_user),
-                                "ip": pa.ip,
-                                "ts": vigil_protocol::wire::format_ts(pa.ts_ms),
-                                "trigger": pa.trigger,
-                            });
-                            fx.notifications.push(NotificationRow {
-                                id,
-                                app_id: app,
-                                target: target.clone(),
-                                payload: payload.to_string(),
-                                state: "pending".into(),
-                                attempts: 0,
-                                created_ms: pa.ts_ms,
-                            });
-                        }
-                    }
-                    Action::BlockUser { user, duration_ms } => {
-                        let key = format_user(*user);
-                        let ids = ev
-                            .engine
-                            .user_ids
-                            .clone()
-                            .filter(|_| ev.user_key.as_deref() == Some(&key));
-                        fx.decisions.push(DecisionRow {
-                            id: format!("d_{}", short_hash(&base)),
-                            app_id: app,
-                            scope: "user".into(),
-                            value: key,
-                            action: "block".into(),
-                            url: None,
-                            expires_ms: Some(pa.ts_ms.saturating_add(*duration_ms)),
-                            reason: source,
-                            ids,
-                            source: format!("playbook:{}", pa.playbook),
-                            created_ms: pa.ts_ms,
-                        });
-                    }
-                    Action::BlockIp { ip, duration_ms } => fx.decisions.push(DecisionRow {
-                        id: format!("d_{}", short_hash(&base)),
-                        app_id: app,
-                        scope: "ip".into(),
-                        value: ip.to_string(),
-                        action: "block".into(),
-                        url: None,
-                        expires_ms: Some(pa.ts_ms.saturating_add(*duration_ms)),
-                        reason: source.clone(),
-                        ids: None,
-                        source,
-                        created_ms: pa.ts_ms,
-                    }),
-                }
-            }
-        }
-    }
 }
 
 impl Pipeline {
@@ -259,6 +109,8 @@ impl Pipeline {
         let mut runner = Runner {
             engines: HashMap::new(),
             config: self.config.clone(),
+            lists: self.lists.clone(),
+            geo: self.geo.clone(),
             out: Vec::new(),
         };
         let progress = self.store.progress().await?;

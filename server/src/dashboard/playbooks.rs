@@ -24,6 +24,8 @@ const RECENT: i64 = 30;
 pub struct RunLine {
     pub ts: String,
     pub action: String,
+    /// A shadow playbook's run: what it would have done.
+    pub shadow: bool,
     pub user_link: Option<String>,
     pub subject: String,
     pub reason: String,
@@ -32,6 +34,7 @@ pub struct RunLine {
 pub struct PlaybookLine {
     pub name: String,
     pub enabled: bool,
+    pub shadow: bool,
     pub trigger: String,
     pub actions: Vec<String>,
     pub cooldown: String,
@@ -95,6 +98,13 @@ fn action_text(a: &ActionSpec) -> String {
             "ban the IP for {} (longer on repeat offences)",
             format::span(duration.ms())
         ),
+        ActionSpec::ChallengeUser { duration } => {
+            format!("challenge the user for {}", format::span(duration.ms()))
+        }
+        ActionSpec::ChallengeIp { duration } => {
+            format!("challenge the IP for {}", format::span(duration.ms()))
+        }
+        ActionSpec::NotifyUser => "e-mail the user (this was me / not me)".into(),
     }
 }
 
@@ -107,6 +117,7 @@ async fn playbook_line(st: &AppState, app: i64, p: &PlaybookConfig) -> Result<Pl
         .map(|r| RunLine {
             ts: format::ts(r.ts_ms),
             action: r.action,
+            shadow: r.shadow,
             user_link: r.user_key.as_ref().map(|k| format!("/users/{k}?app={app}")),
             subject: r.user_key.or(r.ip).unwrap_or_default(),
             reason: r.reason,
@@ -115,6 +126,7 @@ async fn playbook_line(st: &AppState, app: i64, p: &PlaybookConfig) -> Result<Pl
     Ok(PlaybookLine {
         name: p.name.clone(),
         enabled: p.enabled,
+        shadow: p.mode == vigil_engine::Mode::Shadow,
         trigger: trigger_text(&p.trigger),
         actions: p.actions.iter().map(action_text).collect(),
         cooldown: format::span(p.cooldown.ms()),

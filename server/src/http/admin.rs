@@ -233,7 +233,7 @@ pub async fn playbooks(
         let runs = st.store.runs(app, limit(&q, 100)?).await?;
         out["runs"] = runs
             .iter()
-            .map(|r| json!({"id": r.id, "playbook": r.playbook, "action": r.action, "user": r.user_key, "ip": r.ip, "reason": r.reason, "ts": format_ts(r.ts_ms)}))
+            .map(|r| json!({"id": r.id, "playbook": r.playbook, "action": r.action, "shadow": r.shadow, "user": r.user_key, "ip": r.ip, "reason": r.reason, "ts": format_ts(r.ts_ms)}))
             .collect();
     }
     Ok(Json(out))

@@ -123,6 +123,7 @@ pub async fn create(st: &AppState, body: NewDecision) -> Result<(DecisionRow, i6
         expires_ms,
         reason: body.reason.unwrap_or_else(|| "manual".into()),
         ids,
+        except_devices: None,
         source: "admin".into(),
         created_ms: now,
     };

@@ -212,7 +212,7 @@ macro_rules! dashboard_sql {
                 now: i64,
             ) -> crate::error::Result<Vec<crate::store::DecisionRow>> {
                 Ok(sqlx::query_as::<_, crate::store::DecisionRow>(
-                    "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms \
+                    "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms \
                      FROM decisions WHERE app_id = $1 AND value = $2 AND deleted = 0 \
                      AND (expires_ms IS NULL OR expires_ms > $3) ORDER BY created_ms DESC, id",
                 )
@@ -333,7 +333,7 @@ macro_rules! dashboard_sql {
                 limit: i64,
             ) -> crate::error::Result<Vec<crate::store::RunRow>> {
                 Ok(sqlx::query_as::<_, crate::store::RunRow>(
-                    "SELECT id, app_id, seq, playbook, action, detail, user_key, ip, reason, ts_ms \
+                    "SELECT id, app_id, seq, playbook, action, detail, user_key, ip, reason, ts_ms, (shadow <> 0) AS shadow \
                      FROM playbook_runs WHERE app_id = $1 AND playbook = $2 ORDER BY seq DESC, id LIMIT $3",
                 )
                 .bind(app)

@@ -48,6 +48,10 @@ pub fn wire_decision(d: DecisionRow) -> WireDecision {
         ids: d.ids.and_then(|s| {
             serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&s).ok()
         }),
+        except_devices: d
+            .except_devices
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
     }
 }
 
@@ -123,7 +127,7 @@ macro_rules! decision_feed_sql {
                 /// Every decision of the app not deleted, expired ones included.
                 async fn live_decisions(tx: &mut Tx, app: i64) -> Result<Vec<DecisionRow>> {
                     Ok(sqlx::query_as::<_, DecisionRow>(
-                        "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms \
+                        "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms \
                          FROM decisions WHERE app_id = $1 AND deleted = 0 ORDER BY created_ms, id",
                     )
                     .bind(app)
@@ -136,7 +140,7 @@ macro_rules! decision_feed_sql {
                     let mut out = Vec::with_capacity(ids.len());
                     for mut qb in crate::store::chunked::selects_in::<$db, _, _>(ids, |qb| {
                         qb.push(
-                            "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms \
+                            "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms \
                              FROM decisions WHERE deleted = 0 AND id IN (",
                         );
                     }) {

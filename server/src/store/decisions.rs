@@ -18,6 +18,8 @@ pub struct DecisionRow {
     pub reason: String,
     /// JSON object of the user's identifiers, for user decisions made from identifiers.
     pub ids: Option<String>,
+    /// JSON array of device ids a user block spares (the lockout exemption).
+    pub except_devices: Option<String>,
     pub source: String,
     pub created_ms: i64,
 }
@@ -80,6 +82,7 @@ macro_rules! decision_sql {
                         .bind(d.expires_ms)
                         .bind(d.reason.as_str())
                         .bind(d.ids.as_deref())
+                        .bind(d.except_devices.as_deref())
                         .bind(d.source.as_str())
                         .bind(d.created_ms)
                 }
@@ -88,8 +91,8 @@ macro_rules! decision_sql {
                 /// returns the app's new cursor when this call did. The caller holds the lock.
                 async fn insert_engine_decision(tx: &mut Tx, d: &DecisionRow) -> Result<Option<i64>> {
                     let new = Self::bind_decision(
-                        "INSERT INTO decisions (id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING id",
+                        "INSERT INTO decisions (id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING RETURNING id",
                         d,
                     )
                     .fetch_optional(&mut **tx)
@@ -100,6 +103,30 @@ macro_rules! decision_sql {
                         )),
                         None => Ok(None),
                     }
+                }
+
+                /// Ends the user's live challenge decisions (a challenge was passed); returns the
+                /// app's new cursor when any ended. Another instance ending them first leaves
+                /// nothing to end. The caller holds the app's lock.
+                async fn end_challenges(
+                    tx: &mut Tx,
+                    app: i64,
+                    user: &str,
+                    now: i64,
+                ) -> Result<Option<i64>> {
+                    let ids: Vec<String> = sqlx::query_scalar(
+                        "UPDATE decisions SET deleted = 1 WHERE app_id = $1 AND scope = 'user' \
+                         AND value = $2 AND action = 'challenge' AND deleted = 0 RETURNING id",
+                    )
+                    .bind(app)
+                    .bind(user)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                    let mut cursor = None;
+                    for id in ids {
+                        cursor = Some(Self::log_change(tx, app, &id, "delete", now).await?);
+                    }
+                    Ok(cursor)
                 }
 
                 /// Appends to the decision change log and announces the new cursor; the caller
@@ -134,7 +161,7 @@ macro_rules! decision_sql {
             impl DecisionStore for $store {
                 async fn decisions(&self, app: i64, now: i64) -> Result<Vec<DecisionRow>> {
                     Ok(sqlx::query_as::<_, DecisionRow>(
-                        "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms \
+                        "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms \
                          FROM decisions WHERE app_id = $1 AND deleted = 0 \
                          AND (expires_ms IS NULL OR expires_ms > $2) ORDER BY created_ms DESC, id",
                     )
@@ -146,7 +173,7 @@ macro_rules! decision_sql {
 
                 async fn decision(&self, id: &str) -> Result<Option<DecisionRow>> {
                     Ok(sqlx::query_as::<_, DecisionRow>(
-                        "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms \
+                        "SELECT id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms \
                          FROM decisions WHERE id = $1 AND deleted = 0",
                     )
                     .bind(id)
@@ -158,8 +185,8 @@ macro_rules! decision_sql {
                     let mut tx = self.write.begin().await?;
                     Self::lock_app(&mut tx, d.app_id).await?;
                     Self::bind_decision(
-                        "INSERT INTO decisions (id, app_id, scope, value, action, url, expires_ms, reason, ids, source, created_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        "INSERT INTO decisions (id, app_id, scope, value, action, url, expires_ms, reason, ids, except_devices, source, created_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                         d,
                     )
                     .execute(&mut *tx)

@@ -20,6 +20,8 @@ pub struct Effects {
     pub users: Vec<UserRow>,
     /// (app, user key, event seq): the per-user event index the dashboard reads.
     pub user_events: Vec<(i64, String, i64)>,
+    /// (app, user key, when): users who passed a challenge, whose challenges end.
+    pub challenges_passed: Vec<(i64, String, i64)>,
     /// The sequence number of the last event these effects cover; 0 leaves the stored
     /// progress as it is.
     pub progress: i64,
@@ -35,6 +37,7 @@ impl Effects {
             && self.notifications.is_empty()
             && self.users.is_empty()
             && self.user_events.is_empty()
+            && self.challenges_passed.is_empty()
     }
 }
 
@@ -107,7 +110,7 @@ macro_rules! effect_sql {
                     }
                     let mut runs = 0;
                     for mut qb in inserts::<$db, _, _>(
-                        "INSERT INTO playbook_runs (id, app_id, seq, playbook, action, detail, user_key, ip, reason, ts_ms) ",
+                        "INSERT INTO playbook_runs (id, app_id, seq, playbook, action, detail, user_key, ip, reason, ts_ms, shadow) ",
                         &fx.runs,
                         " ON CONFLICT (id) DO NOTHING",
                         |mut b, r| {
@@ -120,7 +123,8 @@ macro_rules! effect_sql {
                                 .push_bind(r.user_key.as_deref())
                                 .push_bind(r.ip.as_deref())
                                 .push_bind(r.reason.as_str())
-                                .push_bind(r.ts_ms);
+                                .push_bind(r.ts_ms)
+                                .push_bind(i32::from(r.shadow));
                         },
                     ) {
                         runs += qb.build().execute(&mut **tx).await?.rows_affected();
@@ -226,6 +230,17 @@ macro_rules! effect_sql {
                         if let Some(cursor) = Self::insert_engine_decision(&mut tx, d).await? {
                             out.decisions += 1;
                             note_cursor(&mut out.cursors, d.app_id, cursor);
+                        }
+                    }
+                    let mut passed: Vec<&(i64, String, i64)> = fx.challenges_passed.iter().collect();
+                    passed.sort_by_key(|p| p.0);
+                    for (app, user, ts) in passed {
+                        if locked != Some(*app) {
+                            Self::lock_app(&mut tx, *app).await?;
+                            locked = Some(*app);
+                        }
+                        if let Some(cursor) = Self::end_challenges(&mut tx, *app, user, *ts).await? {
+                            note_cursor(&mut out.cursors, *app, cursor);
                         }
                     }
                     Self::insert_sightings(&mut tx, fx).await?;

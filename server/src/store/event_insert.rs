@@ -11,7 +11,7 @@ use super::NewEvent;
 macro_rules! event_columns {
     () => {
         "app_id, event_id, ts_ms, kind, user_key, ip, data, user_ids, user_exists, name, \
-         previous_key, email_domain, received_ms"
+         previous_key, email_domain, device, received_ms"
     };
 }
 pub(super) use event_columns;
@@ -37,6 +37,7 @@ pub(super) fn insert_values<'a>(
             .push_bind(e.engine.name.as_deref())
             .push_bind(e.engine.previous_key.as_deref())
             .push_bind(e.engine.email_domain.as_deref())
+            .push_bind(e.engine.device.as_deref())
             .push_bind(now);
     });
     qb.push(" ON CONFLICT (app_id, event_id) DO NOTHING");

@@ -28,6 +28,8 @@ pub struct EngineFields {
     pub name: Option<String>,
     pub previous_key: Option<String>,
     pub email_domain: Option<String>,
+    /// The request's device (`request.device`).
+    pub device: Option<String>,
 }
 
 /// One app's batch, for `Store::insert_events`.
@@ -92,7 +94,7 @@ macro_rules! event_sql {
                 async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<TailEvent>> {
                     Ok(sqlx::query_as::<_, TailEvent>(
                         "SELECT seq, app_id, ts_ms, kind, user_key, ip, user_ids, user_exists, \
-                         name, previous_key, email_domain FROM events WHERE seq > $1 \
+                         name, previous_key, email_domain, device FROM events WHERE seq > $1 \
                          ORDER BY seq LIMIT $2",
                     )
                     .bind(after)

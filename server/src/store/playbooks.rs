@@ -18,6 +18,8 @@ pub struct RunRow {
     pub ip: Option<String>,
     pub reason: String,
     pub ts_ms: i64,
+    /// What a shadow playbook would have done (never enforced).
+    pub shadow: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -58,7 +60,7 @@ macro_rules! playbook_sql {
             impl PlaybookStore for $store {
                 async fn runs(&self, app: i64, limit: i64) -> Result<Vec<RunRow>> {
                     Ok(sqlx::query_as::<_, RunRow>(
-                        "SELECT id, app_id, seq, playbook, action, detail, user_key, ip, reason, ts_ms \
+                        "SELECT id, app_id, seq, playbook, action, detail, user_key, ip, reason, ts_ms, (shadow <> 0) AS shadow \
                          FROM playbook_runs WHERE app_id = $1 ORDER BY seq DESC, id LIMIT $2",
                     )
                     .bind(app)

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 const INSERT: &str = concat!(
     "INSERT INTO events (",
     event_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
      ON CONFLICT (app_id, event_id) DO NOTHING"
 );
 
@@ -70,6 +70,7 @@ fn write_batches(db: &Connection, batches: &[Batch<'_>], now: i64) -> rusqlite::
                     e.engine.name.as_deref(),
                     e.engine.previous_key.as_deref(),
                     e.engine.email_domain.as_deref(),
+                    e.engine.device.as_deref(),
                     now,
                 ])? as u64;
             }
