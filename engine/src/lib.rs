@@ -11,6 +11,7 @@ mod effect;
 mod engine;
 mod error;
 mod event;
+pub mod geo;
 pub mod keys;
 mod lists;
 mod playbook;
@@ -30,6 +31,7 @@ pub use effect::{Action, Effect, PlaybookAction, RiskChange, Subject, TriggerFir
 pub use engine::{Engine, EngineStats};
 pub use error::EngineError;
 pub use event::Event;
+pub use geo::{Country, Geo, GeoConfig, LatLon, Place};
 pub use lists::{NetworkLists, BUILTIN_DISPOSABLE_DOMAINS};
 pub use playbook::{default_playbooks, ActionSpec, PlaybookConfig, Trigger};
 pub use risk::RiskPoint;
