@@ -25,8 +25,9 @@ vectors-check:
 	python3 tests/vectors/reference_identity.py --check
 	python3 tests/vectors/reference_edge.py --check
 
-rust-test:
-	$(CARGO) test --workspace $(RUST_EXCLUDES)
+rust-test: geo-db
+	VIGIL_TEST_GEO_DB=$(GEO_DB) VIGIL_TEST_ASN_DB=$(GEO_ASN_DB) VIGIL_TEST_CITY_DB=$(GEO_CITY_DB) \
+	    $(CARGO) test --workspace $(RUST_EXCLUDES)
 
 # The engine's geography tests (engine/tests/geo.rs) read real MaxMind-format files, kept under
 # target/geo/ and never committed. The country file is ip-location-db's, from npm (package
