@@ -12,7 +12,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: vectors-check browser-test bench-start bench-rust bench-server demo e2e-test examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: vectors-check browser-test bench-start bench-rust bench-server demo e2e-test geo-db examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
 
 test: lint vectors-check header-check rust-test pg-test c-test go-test py-test node-test browser-test engine-eval e2e-test
 	@echo "make test: all suites passed"
@@ -25,8 +25,35 @@ vectors-check:
 	python3 tests/vectors/reference_identity.py --check
 	python3 tests/vectors/reference_edge.py --check
 
-rust-test:
-	$(CARGO) test --workspace $(RUST_EXCLUDES)
+rust-test: geo-db
+	VIGIL_TEST_GEO_DB=$(GEO_DB) VIGIL_TEST_ASN_DB=$(GEO_ASN_DB) VIGIL_TEST_CITY_DB=$(GEO_CITY_DB) \
+	    $(CARGO) test --workspace $(RUST_EXCLUDES)
+
+# The engine's geography tests (engine/tests/geo.rs) read real MaxMind-format files, kept under
+# target/geo/ and never committed. The country file is ip-location-db's, from npm (package
+# licence CC0; its README credits the NRO's CC BY 4.0 WHOIS data). No ASN or City database is
+# on a registry we reach (MaxMind's need an account key), so tests/geo/make_test_mmdb.py writes
+# small ones in the GeoLite2-ASN and GeoIP2-City layouts with the PyPI package mmdb-writer, in a
+# venv of its own so that rust-test needs none of the SDK's Python packages.
+GEO_DIR := $(TARGET_DIR)/geo
+GEO_DB := $(GEO_DIR)/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb
+GEO_ASN_DB := $(GEO_DIR)/test-asn.mmdb
+GEO_CITY_DB := $(GEO_DIR)/test-city.mmdb
+GEO_VENV := $(GEO_DIR)/venv
+
+geo-db: $(GEO_DB) $(GEO_ASN_DB) $(GEO_CITY_DB)
+
+$(GEO_DB):
+	npm install --prefix $(GEO_DIR) --no-audit --no-fund --loglevel=error \
+	    @ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719
+
+$(GEO_VENV)/.installed: tests/geo/requirements.txt
+	python3 -m venv $(GEO_VENV)
+	$(GEO_VENV)/bin/pip install -q -r tests/geo/requirements.txt
+	touch $@
+
+$(GEO_ASN_DB) $(GEO_CITY_DB) &: tests/geo/make_test_mmdb.py $(GEO_VENV)/.installed
+	$(GEO_VENV)/bin/python tests/geo/make_test_mmdb.py $(GEO_DIR)
 
 lint: fmt-check clippy
 
@@ -172,10 +199,11 @@ examples-build: examples-rust py-wheel-dev node-addon-dev
 	cd examples/express-app && npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 	cd examples/go-app && go build -tags vigil_dev -o $(EXAMPLES_BIN)/go-app .
 
-# The example apps, the harness, the demo and the e2e tests are linted like the SDKs are.
+# The example apps, the harness, the demo, the e2e tests and the geo test script are linted
+# like the SDKs are.
 examples-lint: py-env node-addon-dev
-	$(VENV)/bin/ruff check examples tests/e2e tests/vectors/reference_edge.py benches
-	$(VENV)/bin/ruff format --check examples tests/e2e tests/vectors/reference_edge.py benches
+	$(VENV)/bin/ruff check examples tests/e2e tests/geo tests/vectors/reference_edge.py benches
+	$(VENV)/bin/ruff format --check examples tests/e2e tests/geo tests/vectors/reference_edge.py benches
 	bindings-node/node_modules/.bin/prettier --config bindings-node/.prettierrc.json --check "examples/express-app/*.{js,json}"
 	cd examples/go-app && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd examples/go-app && go vet -tags vigil_dev ./...

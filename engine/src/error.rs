@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// Everything that can go wrong outside the pure `process` path: reading configuration,
-/// list files and traces. `Engine::process` itself never fails.
+/// list files, geography databases and traces. `Engine::process` itself never fails.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("invalid engine configuration: {0}")]
@@ -20,6 +20,8 @@ pub enum EngineError {
         line: usize,
         text: String,
     },
+    #[error("{path}: not a MaxMind-format (.mmdb) database: {message}")]
+    Geo { path: PathBuf, message: String },
     #[error("trace line {line}: {message}")]
     Trace { line: usize, message: String },
     #[error("invalid duration {0:?} (expected e.g. 500ms, 30s, 10m, 1h, 7d)")]
