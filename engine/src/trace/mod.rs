@@ -4,7 +4,10 @@
 pub mod evaluate;
 pub mod format;
 pub mod generate;
+pub mod report;
+mod score;
 
-pub use evaluate::{evaluate, Evaluation, KindReport};
-pub use format::{read_trace, write_trace, TraceKind, TraceRecord};
-pub use generate::{generate, GenerateOptions};
+pub use evaluate::evaluate;
+pub use format::{read_trace, write_trace, TraceKind, TraceRecord, BENIGN, WARMUP};
+pub use generate::{generate, GenerateOptions, ATTACK_KINDS};
+pub use report::{verdict_floor, Evaluation, Gate, GateResult, KindReport, VERDICT_FLOORS};
