@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use vigil_engine::trace::{
-    evaluate, generate, read_trace, write_trace, Gate, GenerateOptions, TraceKind, TraceRecord,
-    ATTACK_KINDS,
+    evaluate, generate, read_trace, write_trace, Evaluation, Gate, GenerateOptions, TraceKind,
+    TraceRecord, ATTACK_KINDS, OFFICE_IP,
 };
 use vigil_engine::{Country, DeviceId, Effect, Engine, EngineConfig};
 
@@ -34,6 +34,15 @@ fn same_trace_same_effects() {
     assert_eq!(a, b);
     let c = generate(&GenerateOptions { seed: 43, ..opts });
     assert_ne!(a, c);
+    // Every login and signup has a full place, so no evaluation needs a centroid.
+    for r in a.iter().filter(|r| {
+        matches!(
+            r.kind,
+            TraceKind::AuthSuccess | TraceKind::AuthFailure | TraceKind::Signup
+        )
+    }) {
+        assert!(r.country.is_some() && r.lat.is_some() && r.lon.is_some() && r.asn.is_some());
+    }
 
     // Through the file format and back.
     let mut buf = Vec::new();
@@ -44,27 +53,100 @@ fn same_trace_same_effects() {
     let first = effects_json(&a);
     let second = effects_json(&back);
     assert!(first.len() > 50);
+    // The answers to challenges went through the engine: passes and failures.
+    assert!(first.iter().any(|l| l.contains("challenge_passed")));
+    assert!(first.iter().any(|l| l.contains("\"challenge_failed\"")));
     assert_eq!(first, second);
+}
+
+fn run(seed: u64, enable: &[&str]) -> Evaluation {
+    let records = generate(&GenerateOptions {
+        seed,
+        minutes: 60,
+        benign_users: 500,
+        ..Default::default()
+    });
+    let mut cfg = small_config();
+    for p in &mut cfg.playbooks {
+        if enable.contains(&p.name.as_str()) {
+            p.enabled = true;
+        }
+    }
+    let report = evaluate(&records, &mut Engine::new(cfg), |_, _| {}).unwrap();
+    println!("seed {seed}, enabled {enable:?}\n{report}");
+    report
+}
+
+fn kind<'a>(report: &'a Evaluation, name: &str) -> &'a vigil_engine::trace::KindReport {
+    report.kinds.iter().find(|k| k.kind == name).unwrap()
+}
+
+/// KNOWN ENGINE ISSUE, reported and not tuned away: the office's 300 morning logins, with
+/// ordinary typo rates, pass `credential_stuffing`'s defaults (20 failures across 5 users
+/// within 10 minutes), and the office NAT is blocked. Seed 1 shows it, seed 2 happens not to;
+/// once the engine tells an office from a stuffing run, seed 1's exception fails: drop it.
+const SEEDS: [(u64, bool); 2] = [(1, true), (2, false)];
+
+fn gate(office_blocked: bool) -> Gate {
+    Gate {
+        known_issues: if office_blocked {
+            vec![format!("benign IP {OFFICE_IP} blocked")]
+        } else {
+            Vec::new()
+        },
+        ..Gate::default()
+    }
 }
 
 #[test]
 fn defaults_pass_the_gate() {
-    for seed in [7, 2024] {
-        let records = generate(&GenerateOptions {
-            seed,
-            minutes: 90,
-            ..Default::default()
-        });
-        let report = evaluate(&records, &mut Engine::new(small_config()), |_, _| {}).unwrap();
-        println!("seed {seed}\n{report}");
-        let result = report.gate(&Gate::default());
+    for (seed, office_blocked) in SEEDS {
+        let report = run(seed, &[]);
+        let result = report.gate(&gate(office_blocked));
         assert!(result.passed(), "seed {seed}: {:#?}", result.failed);
         assert_eq!(report.kinds.len(), ATTACK_KINDS.len());
-        let kind = |name: &str| report.kinds.iter().find(|k| k.kind == name).unwrap();
-        for blocking in ["brute_force", "credential_stuffing", "account_enumeration"] {
-            let k = kind(blocking);
+        assert!(report.kinds.iter().all(|k| k.episodes > 0));
+        assert_eq!(
+            report.benign_users_blocked + report.benign_users_blocked_exempt,
+            0
+        );
+        // The closed loop ran: every takeover was challenged and the challenge failed.
+        for takeover in ["takeover_new_country", "impossible_travel_takeover"] {
+            let k = kind(&report, takeover);
+            assert_eq!(k.challenged, k.episodes, "{takeover}");
+            assert!(k.signals.contains("challenge_failed"), "{takeover}");
+        }
+        assert!(kind(&report, "impossible_travel_takeover")
+            .signals
+            .contains("impossible_travel"));
+        assert!(kind(&report, "takeover_after_stuffing")
+            .signals
+            .contains("likely_takeover"));
+        assert!(report.challenges_passed > 0 && report.challenges_failed > 0);
+        for blocking in ["brute_force", "credential_stuffing", "hosting_stuffing"] {
+            let k = kind(&report, blocking);
             assert_eq!(k.blocked, k.episodes, "{blocking} not blocked");
         }
+        let lockout = kind(&report, "lockout_attack");
+        assert!(lockout.victim_logins > 0);
+        assert_eq!(lockout.victim_logins_refused, 0);
+    }
+}
+
+/// With account lockout on, the lockout victims are locked, on every device but theirs.
+#[test]
+fn lockout_spares_the_victims_known_devices() {
+    for (seed, office_blocked) in SEEDS {
+        let report = run(seed, &["lock-attacked-accounts"]);
+        let result = report.gate(&gate(office_blocked));
+        assert!(result.passed(), "seed {seed}: {:#?}", result.failed);
+        let lockout = kind(&report, "lockout_attack");
+        assert!(lockout.victim_logins > 0);
+        assert_eq!(lockout.victim_logins_refused, 0);
+        assert!(report.benign_users_blocked_exempt >= lockout.episodes);
+        assert_eq!(report.benign_users_blocked, 0);
+        // A distributed brute force has a verdict now: the account is locked.
+        assert_eq!(kind(&report, "distributed_brute_force").recall, 1.0);
     }
 }
 
