@@ -11,6 +11,12 @@ use crate::event::Event;
 use crate::geo::{Country, LatLon, Place};
 use crate::EngineError;
 
+/// The label of benign traffic in the evaluated window.
+pub const BENIGN: &str = "benign";
+/// The label of benign history before the window: replayed so the engine knows each user's
+/// devices and places, as a deployment would after weeks of traffic; never scored.
+pub const WARMUP: &str = "warmup";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceKind {
@@ -24,7 +30,7 @@ pub enum TraceKind {
 }
 
 /// One line of a trace. `label` names the attack episode an event belongs to
-/// (`brute_force#2`) or `benign`; the engine never sees it.
+/// (`brute_force#2`), or is `benign` or `warmup`; the engine never sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TraceRecord {
