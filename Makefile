@@ -113,11 +113,10 @@ c-test:
 # lockout victim refused on a known device; with the defaults and with account lockout on.
 # Known engine issue, allowed strictly until fixed: credential_stuffing's defaults (20
 # failures across 5 users in 10 min) block the office NAT at the morning rush on its typos.
-ENGINE_EVAL_KNOWN := --known-issue "benign IP 14.0.0.1 blocked"
 engine-eval:
 	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- generate --seed 7 --minutes 60 --out $(TARGET_DIR)/trace-seed7.jsonl
-	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- evaluate $(TARGET_DIR)/trace-seed7.jsonl $(ENGINE_EVAL_KNOWN)
-	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- evaluate $(TARGET_DIR)/trace-seed7.jsonl --enable lock-attacked-accounts $(ENGINE_EVAL_KNOWN)
+	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- evaluate $(TARGET_DIR)/trace-seed7.jsonl
+	$(CARGO) run -q -p vigil-engine --features cli --bin vigil-trace -- evaluate $(TARGET_DIR)/trace-seed7.jsonl --enable lock-attacked-accounts
 
 # Every benchmark, then ONE table of what this run measured, each figure beside its peer
 # (Segment, PostHog, analytics-go, posthog-go, documented goals), printed and written to

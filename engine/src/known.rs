@@ -24,6 +24,16 @@ pub(crate) struct Known {
     pub logins: u32,
     /// The last time anything here changed (for forgetting idle users).
     pub last_ms: i64,
+    /// What the last suspicious login taught, until a challenge settles it: a failed
+    /// challenge takes it back, so the attacker's place becomes neither the owner's last
+    /// login nor one of their countries.
+    pub unconfirmed: Option<Unconfirmed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Unconfirmed {
+    pub previous_login: Option<(i64, LatLon)>,
+    pub country: Option<Country>,
 }
 
 /// What a successful login was new in.
@@ -91,6 +101,16 @@ impl Known {
                     last_ms: now,
                     trusted: true,
                 });
+            }
+        }
+    }
+
+    /// Takes back what the unconfirmed login taught (a challenge on it failed).
+    pub fn undo_unconfirmed(&mut self) {
+        if let Some(u) = self.unconfirmed.take() {
+            self.last_login = u.previous_login;
+            if let Some(c) = u.country {
+                self.countries.retain(|(k, _)| *k != c);
             }
         }
     }

@@ -8,7 +8,7 @@ use lru::LruCache;
 
 use crate::known::Known;
 use crate::risk::{Risk, RiskPoint};
-use crate::window::Window;
+use crate::window::{SlidingCount, Window};
 
 /// Fast hashing; the engine's output never depends on iteration order, so a per-process
 /// random seed is fine and makes collision attacks on the maps harder.
@@ -117,6 +117,9 @@ pub(crate) struct IpState {
     pub risk: Risk,
     /// Last time an attack signal named this IP (see `SignalKind::flags_ip`).
     pub flagged_at: i64,
+    /// Successful logins over the stuffing window: a shared network (an office NAT, a
+    /// carrier's CGNAT) mostly succeeds, a stuffing run almost never does.
+    pub successes: SlidingCount,
     pub detail: Option<Box<IpDetail>>,
 }
 
@@ -125,6 +128,7 @@ impl Default for IpState {
         IpState {
             risk: Risk::default(),
             flagged_at: NEVER,
+            successes: SlidingCount::default(),
             detail: None,
         }
     }

@@ -146,3 +146,42 @@ mod tests {
         assert_eq!(distinct_nonzero([1, 2, 2, 0, 3, 1].into_iter()), 3);
     }
 }
+
+/// An approximate count of events over a sliding window in 16 bytes: the counts of the current
+/// and the previous fixed period, the previous weighted by how much of it the sliding window
+/// still covers. For state every key pays (an IP's successful logins), where a `Window` of
+/// timestamps would cost an allocation per key.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SlidingCount {
+    period: i64,
+    current: u32,
+    previous: u32,
+}
+
+impl SlidingCount {
+    pub fn add(&mut self, now: i64, span: i64) {
+        self.roll(now, span);
+        self.current = self.current.saturating_add(1);
+    }
+
+    pub fn count(&self, now: i64, span: i64) -> f64 {
+        let mut c = *self;
+        c.roll(now, span);
+        let into = now.rem_euclid(span.max(1)) as f64 / span.max(1) as f64;
+        f64::from(c.current) + f64::from(c.previous) * (1.0 - into)
+    }
+
+    fn roll(&mut self, now: i64, span: i64) {
+        let period = now.div_euclid(span.max(1));
+        if period == self.period {
+            return;
+        }
+        self.previous = if period == self.period + 1 {
+            self.current
+        } else {
+            0
+        };
+        self.current = 0;
+        self.period = period;
+    }
+}

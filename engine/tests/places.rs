@@ -114,12 +114,17 @@ fn hosting_networks_by_asn() {
     home.asn = Some(64_501);
     let out = run(&mut e, &[fail(T0, ALICE, "198.51.100.1").place(home)]);
     assert!(signal_names(&out).is_empty());
+    // A failure from a data centre names the IP, not the account it targets.
     let out = run(&mut e, &[fail(T0, ALICE, "198.51.100.1").place(hosted)]);
     assert_eq!(signal_names(&out), ["hosting_network"]);
-    // Once per user per window (24 h), then again.
+    assert_eq!(signals(&out)[0].user, None);
+    assert_eq!(e.user_risk(ALICE, T0), 0.0);
+    // A login from one names the user: once per user per window (24 h), then again.
     let out = run(&mut e, &[login(T0 + HOUR, PHONE, hosted)]);
+    assert_eq!(signals(&out)[0].user, Some(ALICE));
+    let out = run(&mut e, &[login(T0 + 2 * HOUR, PHONE, hosted)]);
     assert!(signal_names(&out).is_empty());
-    let out = run(&mut e, &[login(T0 + 25 * HOUR, PHONE, hosted)]);
+    let out = run(&mut e, &[login(T0 + 26 * HOUR, PHONE, hosted)]);
     assert_eq!(signal_names(&out), ["hosting_network"]);
 }
 
@@ -269,4 +274,58 @@ fn shadow_playbooks_record_and_change_nothing() {
     ))
     .unwrap();
     assert_eq!(json["shadow"], true);
+}
+
+#[test]
+fn a_failed_challenge_takes_back_what_the_attackers_login_taught() {
+    let mut e = bare_engine();
+    run(&mut e, &[login(T0, PHONE, paris())]);
+    // The thief logs in from New York a day later and fails the challenge.
+    run(&mut e, &[login(T0 + DAY, THIEF, new_york())]);
+    run(
+        &mut e,
+        &[challenge(T0 + DAY + MIN, ChallengeResult::Failed, THIEF)],
+    );
+    // The owner's next login from Paris an hour later is not "travel from New York".
+    let out = run(&mut e, &[login(T0 + DAY + HOUR, PHONE, paris())]);
+    assert!(signal_names(&out).is_empty(), "{:?}", signal_names(&out));
+    // And a second attempt from the US is a new country again.
+    let out = run(&mut e, &[login(T0 + 3 * DAY, THIEF, new_york())]);
+    assert!(signal_names(&out).contains(&"new_country".to_string()));
+    // A passed challenge keeps what the login taught: the traveller really is in New York.
+    run(
+        &mut e,
+        &[challenge(
+            T0 + 3 * DAY + MIN,
+            ChallengeResult::Succeeded,
+            THIEF,
+        )],
+    );
+    let out = run(&mut e, &[login(T0 + 4 * DAY, THIEF, new_york())]);
+    assert!(signal_names(&out).is_empty());
+}
+
+#[test]
+fn credential_stuffing_spares_a_shared_network_whose_logins_mostly_succeed() {
+    // 25 colleagues mistype (12 distinct users, 25 failures) within 10 minutes behind one
+    // office NAT, among 60 successful logins: a shared network, not a stuffing run.
+    let office = |e: &mut Engine, successes: u128| {
+        let mut events = Vec::new();
+        for u in 0..successes {
+            events.push(success(T0 + (u as i64) * 5 * SEC, 1000 + u, "192.0.2.80"));
+        }
+        for u in 0..25u128 {
+            events.push(fail(
+                T0 + 300 * SEC + (u as i64) * SEC,
+                1000 + u % 12,
+                "192.0.2.80",
+            ));
+        }
+        run(e, &events)
+    };
+    let mut e = bare_engine();
+    assert!(!signal_names(&office(&mut e, 60)).contains(&"credential_stuffing".to_string()));
+    // The same failures with only a handful of successes are stuffing.
+    let mut e = bare_engine();
+    assert!(signal_names(&office(&mut e, 3)).contains(&"credential_stuffing".to_string()));
 }

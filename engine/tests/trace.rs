@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use vigil_engine::trace::{
     evaluate, generate, read_trace, write_trace, Evaluation, Gate, GenerateOptions, TraceKind,
-    TraceRecord, ATTACK_KINDS, OFFICE_IP,
+    TraceRecord, ATTACK_KINDS,
 };
 use vigil_engine::{Country, DeviceId, Effect, Engine, EngineConfig};
 
@@ -81,28 +81,15 @@ fn kind<'a>(report: &'a Evaluation, name: &str) -> &'a vigil_engine::trace::Kind
     report.kinds.iter().find(|k| k.kind == name).unwrap()
 }
 
-/// KNOWN ENGINE ISSUE, reported and not tuned away: the office's 300 morning logins, with
-/// ordinary typo rates, pass `credential_stuffing`'s defaults (20 failures across 5 users
-/// within 10 minutes), and the office NAT is blocked. Seed 1 shows it, seed 2 happens not to;
-/// once the engine tells an office from a stuffing run, seed 1's exception fails: drop it.
-const SEEDS: [(u64, bool); 2] = [(1, true), (2, false)];
-
-fn gate(office_blocked: bool) -> Gate {
-    Gate {
-        known_issues: if office_blocked {
-            vec![format!("benign IP {OFFICE_IP} blocked")]
-        } else {
-            Vec::new()
-        },
-        ..Gate::default()
-    }
-}
+/// Seeds whose office NAT morning (300 logins, ordinary typo rates) used to pass
+/// `credential_stuffing`'s counts: the IP's successes now tell the office from a stuffing run.
+const SEEDS: [u64; 2] = [1, 2];
 
 #[test]
 fn defaults_pass_the_gate() {
-    for (seed, office_blocked) in SEEDS {
+    for seed in SEEDS {
         let report = run(seed, &[]);
-        let result = report.gate(&gate(office_blocked));
+        let result = report.gate(&Gate::default());
         assert!(result.passed(), "seed {seed}: {:#?}", result.failed);
         assert_eq!(report.kinds.len(), ATTACK_KINDS.len());
         assert!(report.kinds.iter().all(|k| k.episodes > 0));
@@ -136,9 +123,9 @@ fn defaults_pass_the_gate() {
 /// With account lockout on, the lockout victims are locked, on every device but theirs.
 #[test]
 fn lockout_spares_the_victims_known_devices() {
-    for (seed, office_blocked) in SEEDS {
+    for seed in SEEDS {
         let report = run(seed, &["lock-attacked-accounts"]);
-        let result = report.gate(&gate(office_blocked));
+        let result = report.gate(&Gate::default());
         assert!(result.passed(), "seed {seed}: {:#?}", result.failed);
         let lockout = kind(&report, "lockout_attack");
         assert!(lockout.victim_logins > 0);
@@ -191,8 +178,8 @@ fn challenges_are_answered_by_whoever_raised_them() {
             "takeover_new_country#1",
         )),
     ];
-    // Alice again in Tokyo, on another network: the engine placed her in Paris with the
-    // attacker, so that is impossible travel too; she passes again.
+    // Alice again in Tokyo, on another network: the failed challenge took back the
+    // attacker's Paris login, so this is not travel and nothing asks her again.
     trace.push(tokyo(rec(
         T0 + DAY + 20 * MIN,
         TraceKind::AuthSuccess,
@@ -207,14 +194,15 @@ fn challenges_are_answered_by_whoever_raised_them() {
         }
     })
     .unwrap();
-    assert_eq!((report.challenges_passed, report.challenges_failed), (2, 1));
-    // Her first challenge is a traveller's; the second is the attack's cost.
+    assert_eq!((report.challenges_passed, report.challenges_failed), (1, 1));
+    // Her one challenge is a traveller's.
     assert_eq!(report.benign_users_challenged, 1);
     assert!(signals.contains(&("takeover_new_country#1".into(), "challenge_failed".into())));
     let k = &report.kinds[0];
     assert_eq!((k.episodes, k.challenged, k.recall), (1, 1, 1.0));
     assert_eq!(k.verdict_ms, [0]);
-    assert_eq!(k.victims_challenged, 1);
+    // The owner is not challenged for the attacker's login (it was taken back).
+    assert_eq!(k.victims_challenged, 0);
     assert_eq!(report.events, 4, "answers are not trace records");
 }
 

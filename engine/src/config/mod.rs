@@ -82,6 +82,10 @@ pub struct CredentialStuffingConfig {
     pub distinct_users: u32,
     pub window: DurationMs,
     pub points: f64,
+    /// Successful logins per failure, within the window, at which an IP is a shared network
+    /// (an office NAT, a carrier's CGNAT) rather than a stuffing run: 300 colleagues' typos
+    /// come with 300 successes; a stuffing list succeeds for a few per cent. 0 turns it off.
+    pub shared_network_successes: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +232,7 @@ impl Default for CredentialStuffingConfig {
             distinct_users: 5,
             window: DurationMs::from_mins(10),
             points: 30.0,
+            shared_network_successes: 1.0,
         }
     }
 }

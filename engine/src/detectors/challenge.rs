@@ -19,8 +19,9 @@ pub(super) fn on_result(
     match result {
         ChallengeResult::Requested => (None, None),
         ChallengeResult::Failed => {
-            if let (Some(u), Some(id)) = (user, seen.device) {
-                if let Some(k) = u.known.as_deref_mut() {
+            if let Some(k) = user.and_then(|u| u.known.as_deref_mut()) {
+                k.undo_unconfirmed();
+                if let Some(id) = seen.device {
                     k.distrust(id);
                 }
             }
@@ -32,9 +33,10 @@ pub(super) fn on_result(
             let (Some(u), Some(key), true) = (user, seen.user, cfg.passed_trusts_device) else {
                 return (None, None);
             };
+            let k = u.known_mut();
+            k.unconfirmed = None;
             if let Some(id) = seen.device {
-                u.known_mut()
-                    .trust(id, seen.now, seen.cfg.known.max_devices);
+                k.trust(id, seen.now, seen.cfg.known.max_devices);
             }
             let passed = ChallengePassed {
                 user: key,

@@ -117,14 +117,13 @@ impl Detectors {
                     found.extend(distributed_brute_force::check(seen, d));
                 }
                 if let Some(s) = ip.as_deref_mut() {
-                    let d = s.detail_mut();
                     found.extend(credential_stuffing::on_failure(
                         seen,
-                        d,
+                        s,
                         user_tag(seen.user),
                     ));
                     if *exists == Some(false) {
-                        found.extend(enumeration::on_unknown_account(seen, d));
+                        found.extend(enumeration::on_unknown_account(seen, s.detail_mut()));
                     }
                 }
                 found.extend(listed_network::check(
@@ -132,9 +131,13 @@ impl Detectors {
                     user.as_deref_mut(),
                     ip.as_deref_mut(),
                 ));
-                found.extend(hosting_network::check(seen, user, ip));
+                found.extend(hosting_network::check(seen, user, ip, true));
             }
             EventKind::AuthSuccess => {
+                if let Some(s) = ip.as_deref_mut() {
+                    s.successes
+                        .add(seen.now, seen.cfg.credential_stuffing.window.ms());
+                }
                 if let (Some(u), Some(s)) = (user.as_deref_mut(), ip.as_deref()) {
                     found.extend(likely_takeover::on_success(seen, u, s, self.user_fail_span));
                 }
@@ -146,7 +149,7 @@ impl Detectors {
                     user.as_deref_mut(),
                     ip.as_deref_mut(),
                 ));
-                found.extend(hosting_network::check(seen, user, ip));
+                found.extend(hosting_network::check(seen, user, ip, false));
             }
             EventKind::Signup => {
                 if let Some(s) = ip.as_deref_mut() {
@@ -160,7 +163,7 @@ impl Detectors {
                     user.as_deref_mut(),
                     ip.as_deref_mut(),
                 ));
-                found.extend(hosting_network::check(seen, user, ip));
+                found.extend(hosting_network::check(seen, user, ip, false));
             }
             EventKind::Challenge { result } => {
                 let (signal, passed) = challenge::on_result(seen, user, *result);

@@ -1,13 +1,14 @@
 //! New devices, new countries and impossible travel, from a user's successful logins.
 
 use super::Seen;
-use crate::known::Known;
+use crate::known::{Known, Unconfirmed};
 use crate::signal::{Signal, SignalKind};
 use crate::state::UserState;
 
 pub(super) fn on_success(seen: &Seen<'_>, user: &mut UserState, found: &mut Vec<Signal>) {
     let cfg = seen.cfg;
     let known: &mut Known = user.known_mut();
+    let previous_login = known.last_login;
     let novelty = known.login(seen.now, seen.device, &seen.place, &cfg.known);
     let mut suspicious = false;
     if novelty.device && cfg.new_device.enabled {
@@ -29,4 +30,8 @@ pub(super) fn on_success(seen: &Seen<'_>, user: &mut UserState, found: &mut Vec<
     if let (true, Some(id)) = (suspicious, seen.device) {
         known.distrust(id);
     }
+    known.unconfirmed = suspicious.then_some(Unconfirmed {
+        previous_login,
+        country: seen.place.country.filter(|_| novelty.country),
+    });
 }
