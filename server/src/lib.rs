@@ -15,6 +15,7 @@ pub mod notify;
 pub mod parsers;
 pub mod pipeline;
 pub mod priority;
+pub mod replay;
 pub mod service;
 pub mod state;
 pub mod store;

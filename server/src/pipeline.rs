@@ -107,6 +107,11 @@ impl Runner {
         true
     }
 
+    /// The effects of the last event fed.
+    pub(crate) fn effects(&self) -> &[Effect] {
+        &self.out
+    }
+
     /// Ticks each app's engine at the latest event time it was fed in a step.
     pub(crate) fn tick(&mut self, latest: &HashMap<i64, i64>) {
         for (&app, &now) in latest {
