@@ -24,6 +24,7 @@ use crate::store::TailEvent;
 use record::{Logins, Run};
 use report::{AppRun, Report};
 
+#[derive(Debug, Clone)]
 pub struct ReplayOptions {
     pub db: String,
     /// The current configuration file; `None`: what `serve` runs without `--config`.
