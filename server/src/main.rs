@@ -112,7 +112,7 @@ async fn run(cli: Cli) -> Result<()> {
                     .map_err(|e| std::io::Error::other(e.to_string()))?;
                 println!("{text}");
             } else {
-                print!("{}", replay::report::render(&report));
+                print!("{}", replay::text::render(&report));
             }
             Ok(())
         }

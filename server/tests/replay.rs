@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use vigil_engine::DurationMs;
 use vigil_protocol::wire::format_ts;
 use vigil_server::config::Config;
-use vigil_server::replay::{replay, report, ReplayOptions};
+use vigil_server::replay::{replay, report, text, ReplayOptions};
 
 const LOCK: &str = r#"
 [[engine.playbooks]]
@@ -348,7 +348,7 @@ async fn replay_reports_what_a_candidate_configuration_would_change() {
     };
     let answer = replay(&opts).await.unwrap();
     assert_eq!(
-        report::render(&answer),
+        text::render(&answer),
         expected_text(t0, &current_path, &candidate_path)
     );
     let json_answer = without_since(serde_json::to_value(&answer).unwrap(), started);

@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod record;
 pub mod report;
+pub mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
