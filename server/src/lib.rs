@@ -15,6 +15,7 @@ pub mod notify;
 pub mod parsers;
 pub mod pipeline;
 pub mod priority;
+pub mod replay;
 pub mod service;
 pub mod state;
 pub mod store;
@@ -104,8 +105,7 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
     let ingest = Arc::new(priority::IngestActivity::default());
     let notifier = notify::Notifier::start(store.clone(), config.notify.clone(), metrics.clone());
     let poll = Duration::from_millis(config.server.pg_poll.ms().max(10) as u64);
-    let lists = vigil_engine::NetworkLists::load(&config.engine.lists)?;
-    let geo = Arc::new(vigil_engine::Geo::load(&config.engine.geo)?);
+    let (lists, geo) = pipeline::load_data(&config.engine)?;
     let runner = pipeline::Pipeline {
         store: store.clone(),
         config: config.engine.clone(),

@@ -3,6 +3,7 @@ use tracing_subscriber::EnvFilter;
 use vigil_server::cli::{AppCommand, Cli, Command};
 use vigil_server::config::Config;
 use vigil_server::error::Result;
+use vigil_server::replay::{self, ReplayOptions};
 use vigil_server::{auth, state, store, ServeOptions};
 
 // Ingest allocates on the request threads and frees on SQLite's: glibc's allocator spent a
@@ -85,6 +86,34 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Migrate { db } => {
             store::open(&db, &Config::default()).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Replay {
+            config,
+            current,
+            since,
+            db,
+            app,
+            examples,
+            json,
+        } => {
+            let report = replay::replay(&ReplayOptions {
+                db,
+                current,
+                candidate: config,
+                since,
+                app,
+                examples,
+                now_ms: state::now_ms(),
+            })
+            .await?;
+            if json {
+                let text = serde_json::to_string_pretty(&report)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!("{}", replay::text::render(&report));
+            }
             Ok(())
         }
     }

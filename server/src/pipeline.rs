@@ -26,7 +26,9 @@ use crate::notify::Notifier;
 use crate::priority::{IngestActivity, DEFER};
 use crate::store::{Effects, Store, TailEvent, UserRow};
 
-const CHUNK: i64 = 5000;
+/// Events read, fed and ticked at a time (also by `replay`, so that it ticks as the runner
+/// does through a backlog).
+pub(crate) const CHUNK: i64 = 5000;
 /// Longest a sighting waits to be written to users and the per-user event index while the
 /// runner works through a backlog. Those tables only feed the dashboard, and their random keys
 /// make them the dearest writes the runner does: during a burst of batches they wait, so that
@@ -54,7 +56,16 @@ pub struct Pipeline {
     pub ingest: Arc<IngestActivity>,
 }
 
-struct Runner {
+/// The data an engine configuration names (network lists, geography), loaded as `serve`
+/// loads it at start.
+pub(crate) fn load_data(config: &EngineConfig) -> Result<(NetworkLists, Arc<Geo>)> {
+    let lists = NetworkLists::load(&config.lists)?;
+    let geo = Arc::new(Geo::load(&config.geo)?);
+    Ok((lists, geo))
+}
+
+/// One engine per app, built from one configuration and fed stored events in seq order.
+pub(crate) struct Runner {
     engines: HashMap<i64, Engine>,
     config: EngineConfig,
     lists: NetworkLists,
@@ -63,6 +74,16 @@ struct Runner {
 }
 
 impl Runner {
+    pub(crate) fn new(config: EngineConfig, lists: NetworkLists, geo: Arc<Geo>) -> Runner {
+        Runner {
+            engines: HashMap::new(),
+            config,
+            lists,
+            geo,
+            out: Vec::new(),
+        }
+    }
+
     fn engine(&mut self, app: i64) -> &mut Engine {
         let Runner {
             config, lists, geo, ..
@@ -75,7 +96,7 @@ impl Runner {
     /// Feeds one stored event to its engine; the effects are left in `self.out`. Returns
     /// false for an event the engine cannot take (it was validated at ingest, so only a row
     /// written by a newer version could be).
-    fn feed(&mut self, ev: &TailEvent) -> bool {
+    pub(crate) fn feed(&mut self, ev: &TailEvent) -> bool {
         self.out.clear();
         let Some(input) = engine_event(ev) else {
             return false;
@@ -84,6 +105,18 @@ impl Runner {
         self.engine(ev.app_id).process(&input, &mut out);
         self.out = out;
         true
+    }
+
+    /// The effects of the last event fed.
+    pub(crate) fn effects(&self) -> &[Effect] {
+        &self.out
+    }
+
+    /// Ticks each app's engine at the latest event time it was fed in a step.
+    pub(crate) fn tick(&mut self, latest: &HashMap<i64, i64>) {
+        for (&app, &now) in latest {
+            self.engine(app).tick(now, &mut Vec::new());
+        }
     }
 }
 
@@ -106,13 +139,7 @@ fn engine_event(ev: &TailEvent) -> Option<Event> {
 impl Pipeline {
     /// Runs until `shutdown` flips; replays retained events first.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
-        let mut runner = Runner {
-            engines: HashMap::new(),
-            config: self.config.clone(),
-            lists: self.lists.clone(),
-            geo: self.geo.clone(),
-            out: Vec::new(),
-        };
+        let mut runner = Runner::new(self.config.clone(), self.lists.clone(), self.geo.clone());
         let progress = self.store.progress().await?;
         let mut last = 0;
         let started = Instant::now();
@@ -291,9 +318,7 @@ impl Pipeline {
                 );
             }
         }
-        for (app, now) in latest {
-            runner.engine(app).tick(now, &mut Vec::new());
-        }
+        runner.tick(&latest);
         fx
     }
 }

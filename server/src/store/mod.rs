@@ -19,6 +19,7 @@ mod health;
 mod notifications;
 mod playbooks;
 mod postgres;
+pub mod reader;
 pub mod retention;
 mod sqlite;
 mod sqlite_ingest;
