@@ -15,6 +15,9 @@ use crate::store::{
 
 /// The notification target of `notify_user`: the user's own e-mail address (notify/user.rs).
 pub const USER_TARGET: &str = "user";
+/// The notification target of the app's revocation webhook, called when a user answers
+/// "this wasn't me" to a notice (notify/revoke.rs).
+pub const REVOKE_TARGET: &str = "revoke";
 
 fn short_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();
