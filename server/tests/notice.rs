@@ -46,9 +46,14 @@ async fn revoke_receiver() -> (String, Revokes) {
     (url, seen)
 }
 
-/// A server with notify-new-places on; `user_email` is the `[notify.user_email]` table's
-/// body, or nothing.
+/// A server on a temporary SQLite file with notify-new-places on; `user_email` is the
+/// `[notify.user_email]` table's body, or nothing.
 async fn server(user_email: Option<String>, revoke_url: &str) -> (TestServer, tempfile::TempDir) {
+    let (dir, db) = temp_db();
+    (server_on(&db, user_email, revoke_url).await, dir)
+}
+
+async fn server_on(db: &str, user_email: Option<String>, revoke_url: &str) -> TestServer {
     let user_email = user_email
         .map(|t| format!("[notify.user_email]\n{t}\n"))
         .unwrap_or_default();
@@ -76,8 +81,7 @@ cooldown = "1h"
 "#
     );
     let config = Config::from_toml_str(&toml).unwrap();
-    let (dir, db) = temp_db();
-    (TestServer::start_on(&db, config).await, dir)
+    TestServer::start_on(db, config).await
 }
 
 fn smtp_table(port: u16, ttl: &str) -> String {
@@ -439,6 +443,41 @@ async fn without_user_email_notices_fail_once_with_the_reason() {
     let error = attempts[0]["error"].as_str().unwrap();
     assert!(error.contains("[notify.user_email]"), "{error}");
     s.stop().await;
+}
+
+/// Two instances on one PostgreSQL database: either accepts the other's links (one key,
+/// made once), and the same link posted to both at once is answered once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_instances_share_the_key_and_answer_once() {
+    let Some(db) = fresh_pg_db().await else {
+        return;
+    };
+    let (smtp_port, mails) = smtp::start().await;
+    let (revoke_url, _) = revoke_receiver().await;
+    let table = || Some(smtp_table(smtp_port, "7d"));
+    let mut a = server_on(&db, table(), &revoke_url).await;
+    let mut b = server_on(&db, table(), &revoke_url).await;
+    let (app, token) = a.create_app("shop").await;
+    let frank = [("email", "frank@example.com")];
+    assert_eq!(
+        a.post_batch(&token, &new_device_logins(&frank))
+            .await
+            .status(),
+        202
+    );
+    let me = token_after(&the_mail(&mails).await, "This was me: ");
+    // Both instances' engines processed the logins; one of them sent the one e-mail.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(mails.lock().len(), 1);
+    let (status, _, _) = page(&b, false, &me).await;
+    assert_eq!(status, 200, "B accepts a link A's key signed");
+    let (ra, rb) = tokio::join!(page(&a, true, &me), page(&b, true, &me));
+    let mut statuses = [ra.0, rb.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 410], "{} / {}", ra.2, rb.2);
+    assert_eq!(events_of(&a, app, None, "challenge").await.len(), 1);
+    a.stop().await;
+    b.stop().await;
 }
 
 #[test]

@@ -189,6 +189,29 @@ pub fn verify_signature(secret: &str, headers: &axum::http::HeaderMap, body: &[u
     mac.verify_slice(&expected).is_ok()
 }
 
+/// A fresh database on the PostgreSQL test server (`VIGIL_TEST_PG_URL`), so tests do not
+/// see each other's rows; `None`, said on stdout, when the variable is unset.
+pub async fn fresh_pg_db() -> Option<String> {
+    let Ok(url) = std::env::var("VIGIL_TEST_PG_URL") else {
+        println!("SKIPPED: VIGIL_TEST_PG_URL is not set (export VIGIL_TEST_PG_URL=$(scripts/pg-test-env.sh))");
+        return None;
+    };
+    let pool = sqlx::PgPool::connect(&url)
+        .await
+        .expect("VIGIL_TEST_PG_URL reachable");
+    let name = format!("vigil_t{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let base = url
+        .rsplit_once('/')
+        .map_or(url.as_str(), |(b, _)| b)
+        .to_owned();
+    Some(format!("{base}/{name}"))
+}
+
 pub fn sdk() -> Value {
     serde_json::json!({"name": "test", "version": "0", "instance": "t", "lang": "rust"})
 }
