@@ -74,7 +74,7 @@ pg-test:
 	  su postgres -s /bin/bash -c "$$pgctl -D $$dir/data stop -m fast" >/dev/null 2>&1 || \
 	  $$pgctl -D $$dir/data stop -m fast >/dev/null 2>&1; rm -rf "$$dir"; }; \
 	trap stop EXIT; \
-	VIGIL_TEST_PG_URL=$$url $(CARGO) test --workspace $(RUST_EXCLUDES) --test postgres -- --nocapture
+	VIGIL_TEST_PG_URL=$$url $(CARGO) test --workspace $(RUST_EXCLUDES) --test postgres --test notice -- --nocapture
 
 # The committed C header must be what cbindgen generates from the sources now.
 header: tools

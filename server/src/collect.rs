@@ -15,6 +15,9 @@ use crate::store::{
 
 /// The notification target of `notify_user`: the user's own e-mail address (notify/user.rs).
 pub const USER_TARGET: &str = "user";
+/// The notification target of the app's revocation webhook, called when a user answers
+/// "this wasn't me" to a notice (notify/revoke.rs).
+pub const REVOKE_TARGET: &str = "revoke";
 
 fn short_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();
@@ -169,7 +172,10 @@ fn playbook(ev: &TailEvent, i: usize, pa: &PlaybookAction, fx: &mut Effects) {
                 "ids": ids_of(*user).and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok()),
                 "device": device,
                 "country": country,
-                "ip": pa.ip,
+                // Where the sign-in came from, like the device and country: new_device's
+                // signal carries no IP (it is not evidence against the address), so the
+                // action's may be empty while the event's is what the user recognises.
+                "ip": pa.ip.map(|ip| ip.to_string()).or_else(|| ev.ip.clone()),
                 "ts": vigil_protocol::wire::format_ts(pa.ts_ms),
                 "trigger": pa.trigger,
             });

@@ -33,6 +33,9 @@ pub struct ServerConfig {
     /// Batches inflated and validated at once; 0 means one fewer than the cores (at least
     /// one), which leaves SQLite's single writer a core of its own.
     pub ingest_parsers: usize,
+    /// Where users reach this server, e.g. `https://vigil.example.com`: the base of the
+    /// links in end-user notices (`/notice/{token}`). Needed by `[notify.user_email]`.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +47,7 @@ impl Default for ServerConfig {
             pg_poll: DurationMs::from_secs(1),
             max_connections: 16,
             ingest_parsers: 0,
+            public_url: None,
         }
     }
 }
@@ -58,6 +62,10 @@ pub struct NotifyConfig {
     pub backoff: DurationMs,
     pub max_backoff: DurationMs,
     pub targets: BTreeMap<String, Target>,
+    /// The SMTP relay `notify_user` notices go through, to each user's own address.
+    pub user_email: Option<UserEmail>,
+    /// Called when a user answers "this wasn't me" (docs/server.md, End-user notices).
+    pub revoke_webhook: Option<RevokeWebhook>,
 }
 
 impl Default for NotifyConfig {
@@ -68,8 +76,51 @@ impl Default for NotifyConfig {
             backoff: DurationMs::from_secs(1),
             max_backoff: DurationMs::from_mins(5),
             targets: BTreeMap::new(),
+            user_email: None,
+            revoke_webhook: None,
         }
     }
+}
+
+/// `[notify.user_email]`: SMTP for the e-mails sent to users themselves, and how long their
+/// links work.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEmail {
+    pub host: String,
+    #[serde(default = "smtp_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub starttls: bool,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    pub from: String,
+    /// How long the links of a notice work after it is sent.
+    #[serde(default = "notice_ttl")]
+    pub notice_ttl: DurationMs,
+    /// How long "this wasn't me" blocks the user.
+    #[serde(default = "not_me_block")]
+    pub not_me_block: DurationMs,
+}
+
+/// `[notify.revoke_webhook]`: the app's endpoint that signs a user out everywhere. The
+/// secret is required: an unauthenticated endpoint that ends sessions would let anyone log
+/// any user out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeWebhook {
+    pub url: String,
+    pub secret: String,
+}
+
+fn notice_ttl() -> DurationMs {
+    DurationMs::from_days(7)
+}
+
+fn not_me_block() -> DurationMs {
+    DurationMs::from_hours(24)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +220,44 @@ impl Config {
             return Err(Error::Config(
                 "notify.max_attempts must be at least 1".into(),
             ));
+        }
+        self.validate_notices()
+    }
+
+    /// The end-user notice settings hang together: links need a public URL, and the
+    /// targets the notifier reserves for notices cannot be configured by name.
+    fn validate_notices(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::Config(m.into()));
+        for reserved in [crate::collect::USER_TARGET, crate::collect::REVOKE_TARGET] {
+            if self.notify.targets.contains_key(reserved) {
+                return bad(&format!(
+                    "notify.targets.{reserved}: the name is reserved for end-user notices"
+                ));
+            }
+        }
+        if let Some(url) = &self.server.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return bad("server.public_url must start with http:// or https://");
+            }
+        }
+        if let Some(u) = &self.notify.user_email {
+            if self.server.public_url.is_none() {
+                return bad("notify.user_email needs server.public_url (the base of its links)");
+            }
+            if u.notice_ttl.ms() <= 0 || u.not_me_block.ms() <= 0 {
+                return bad("notify.user_email: notice_ttl and not_me_block must be positive");
+            }
+            if u.from.parse::<lettre::message::Mailbox>().is_err() {
+                return bad("notify.user_email.from is not an e-mail address");
+            }
+        }
+        if let Some(w) = &self.notify.revoke_webhook {
+            if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+                return bad("notify.revoke_webhook.url must start with http:// or https://");
+            }
+            if w.secret.is_empty() {
+                return bad("notify.revoke_webhook.secret must not be empty");
+            }
         }
         Ok(())
     }

@@ -24,6 +24,9 @@ pub enum Error {
     TooLarge(String),
     #[error("{0}")]
     Conflict(String),
+    /// Something that existed and is no more: an expired or already used notice link.
+    #[error("{0}")]
+    Gone(&'static str),
     #[error("shutting down")]
     Unavailable,
     #[error("database error: {0}")]
@@ -62,6 +65,10 @@ impl Error {
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status_and_code().0
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Error::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
@@ -70,6 +77,7 @@ impl Error {
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Error::Gone(_) => (StatusCode::GONE, "gone"),
             Error::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             // Retryable by SDKs: a busy or unreachable database is transient.
             Error::Db(_) | Error::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "database"),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod notice;
 pub mod notify;
 pub mod parsers;
 pub mod pipeline;
@@ -103,7 +104,15 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
     }
 
     let ingest = Arc::new(priority::IngestActivity::default());
-    let notifier = notify::Notifier::start(store.clone(), config.notify.clone(), metrics.clone());
+    let notice_key = Arc::new(notice::load_key(&*store).await?);
+    warn_unsendable_notices(&config);
+    let links = notify::LinkSigner {
+        key: notice_key.clone(),
+        base: config.server.public_url.clone().unwrap_or_default(),
+        revokes: config.notify.revoke_webhook.is_some(),
+    };
+    let notifier =
+        notify::Notifier::start(store.clone(), config.notify.clone(), links, metrics.clone());
     let poll = Duration::from_millis(config.server.pg_poll.ms().max(10) as u64);
     let (lists, geo) = pipeline::load_data(&config.engine)?;
     let runner = pipeline::Pipeline {
@@ -143,7 +152,9 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         hub,
         metrics,
         config,
-        dashboard: Arc::new(dashboard::DashboardState::new(notifier)),
+        dashboard: Arc::new(dashboard::DashboardState::default()),
+        notifier,
+        notice_key,
         shutdown: shutdown_rx.clone(),
     };
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
@@ -164,6 +175,19 @@ pub async fn start(opts: ServeOptions) -> Result<Running> {
         http,
         pipeline,
     })
+}
+
+/// A playbook that e-mails users while no relay is configured would fail every notice: said
+/// once at start rather than discovered on /playbooks.
+fn warn_unsendable_notices(config: &Config) {
+    if config.notify.user_email.is_some() {
+        return;
+    }
+    for p in config.engine.playbooks.iter().filter(|p| p.enabled) {
+        if p.actions.contains(&vigil_engine::ActionSpec::NotifyUser) {
+            tracing::warn!(playbook = %p.name, "notify_user without [notify.user_email]: user notices will fail");
+        }
+    }
 }
 
 fn spawn_retention(

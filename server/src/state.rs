@@ -9,6 +9,8 @@ use crate::config::Config;
 use crate::dashboard::DashboardState;
 use crate::decisions::Hub;
 use crate::metrics::Metrics;
+use crate::notice::NoticeKey;
+use crate::notify::Notifier;
 use crate::parsers::Parsers;
 use crate::priority::IngestActivity;
 use crate::store::Store;
@@ -27,6 +29,10 @@ pub struct AppState {
     pub parsers: Arc<Parsers>,
     pub config: Arc<Config>,
     pub dashboard: Arc<DashboardState>,
+    /// Playbooks', the dashboard's test and the notices' notifications all go through it.
+    pub notifier: Notifier,
+    /// Signs and checks the links of end-user notices.
+    pub notice_key: Arc<NoticeKey>,
     /// Flips to true on shutdown so long polls answer at once.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -1,6 +1,6 @@
 //! Each notifier against a real local receiver: a webhook receiver that checks the HMAC
 //! signature (and fails the first delivery, to exercise retries), Slack, PagerDuty, and an
-//! SMTP sink speaking just enough SMTP.
+//! SMTP sink speaking just enough SMTP (common/smtp.rs).
 
 mod common;
 
@@ -17,7 +17,6 @@ use hmac::{Hmac, Mac};
 use parking_lot::Mutex;
 use serde_json::Value;
 use sha2::Sha256;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use vigil_server::config::Config;
 
@@ -29,48 +28,13 @@ struct Seen {
     webhook_calls: Arc<Mutex<u32>>,
 }
 
-/// Verifies `X-Vigil-Signature` the way docs/server.md tells receivers to.
-fn verify(headers: &HeaderMap, body: &[u8]) -> bool {
-    let Some(sig) = headers
-        .get("x-vigil-signature")
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let mut t = None;
-    let mut v1 = None;
-    for part in sig.split(',') {
-        match part.split_once('=') {
-            Some(("t", x)) => t = Some(x.to_owned()),
-            Some(("v1", x)) => v1 = Some(x.to_owned()),
-            _ => {}
-        }
-    }
-    let (Some(t), Some(v1)) = (t, v1) else {
-        return false;
-    };
-    let Ok(ts) = t.parse::<i64>() else {
-        return false;
-    };
-    if (now_ms() / 1000 - ts).abs() > 300 {
-        return false;
-    }
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let Ok(expected) = hex::decode(v1) else {
-        return false;
-    };
-    mac.verify_slice(&expected).is_ok()
-}
-
 async fn webhook(State(s): State<Seen>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let n = {
         let mut c = s.webhook_calls.lock();
         *c += 1;
         *c
     };
-    if !verify(&headers, &body) {
+    if !verify_signature(SECRET, &headers, &body) {
         return StatusCode::UNAUTHORIZED;
     }
     if n == 1 {
@@ -96,51 +60,6 @@ async fn pagerduty(State(s): State<Seen>, body: Bytes) -> (StatusCode, &'static 
     (StatusCode::ACCEPTED, r#"{"status":"success"}"#)
 }
 
-/// A minimal SMTP server: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
-async fn smtp_sink(listener: TcpListener, mails: Arc<Mutex<Vec<String>>>) {
-    loop {
-        let Ok((sock, _)) = listener.accept().await else {
-            return;
-        };
-        let mails = mails.clone();
-        tokio::spawn(async move {
-            let (r, mut w) = sock.into_split();
-            let mut r = BufReader::new(r);
-            w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
-            let mut line = String::new();
-            loop {
-                line.clear();
-                if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                let cmd = line.to_ascii_uppercase();
-                let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
-                    b"250-sink\r\n250 8BITMIME\r\n"
-                } else if cmd.starts_with("DATA") {
-                    w.write_all(b"354 end with .\r\n").await.unwrap();
-                    let mut data = String::new();
-                    loop {
-                        line.clear();
-                        r.read_line(&mut line).await.unwrap();
-                        if line == ".\r\n" {
-                            break;
-                        }
-                        data.push_str(&line);
-                    }
-                    mails.lock().push(data);
-                    b"250 queued\r\n"
-                } else if cmd.starts_with("QUIT") {
-                    w.write_all(b"221 bye\r\n").await.unwrap();
-                    return;
-                } else {
-                    b"250 ok\r\n"
-                };
-                w.write_all(reply).await.unwrap();
-            }
-        });
-    }
-}
-
 #[tokio::test]
 async fn every_notifier_delivers_and_attempts_are_recorded() {
     let seen = Seen::default();
@@ -152,10 +71,7 @@ async fn every_notifier_delivers_and_attempts_are_recorded() {
         .route("/v2/enqueue", post(pagerduty))
         .with_state(seen.clone());
     tokio::spawn(async move { axum::serve(http, router).await.unwrap() });
-    let smtp = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let smtp_port = smtp.local_addr().unwrap().port();
-    let mails = Arc::new(Mutex::new(Vec::new()));
-    tokio::spawn(smtp_sink(smtp, mails.clone()));
+    let (smtp_port, mails) = common::smtp::start().await;
 
     let toml = format!(
         r#"

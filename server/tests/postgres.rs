@@ -9,31 +9,11 @@ use common::*;
 use serde_json::Value;
 use vigil_server::config::Config;
 
-/// A fresh database on the test server, so tests do not see each other's rows.
-async fn fresh_db() -> Option<String> {
-    let Ok(url) = std::env::var("VIGIL_TEST_PG_URL") else {
-        println!("SKIPPED: VIGIL_TEST_PG_URL is not set (export VIGIL_TEST_PG_URL=$(scripts/pg-test-env.sh))");
-        return None;
-    };
-    let pool = sqlx::PgPool::connect(&url)
-        .await
-        .expect("VIGIL_TEST_PG_URL reachable");
-    let name = format!("vigil_t{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let base = url
-        .rsplit_once('/')
-        .map_or(url.as_str(), |(b, _)| b)
-        .to_owned();
-    Some(format!("{base}/{name}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decision_on_one_instance_reaches_long_poll_on_other_under_1s() {
-    let Some(db) = fresh_db().await else { return };
+    let Some(db) = fresh_pg_db().await else {
+        return;
+    };
     let mut a = TestServer::start_on(&db, Config::default()).await;
     let mut b = TestServer::start_on(&db, Config::default()).await;
     let (app, token) = a.create_app("multi").await;
@@ -92,7 +72,9 @@ async fn decision_on_one_instance_reaches_long_poll_on_other_under_1s() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_split_across_instances_is_detected_once() {
-    let Some(db) = fresh_db().await else { return };
+    let Some(db) = fresh_pg_db().await else {
+        return;
+    };
     let mut a = TestServer::start_on(&db, Config::default()).await;
     let mut b = TestServer::start_on(&db, Config::default()).await;
     let (app, token) = a.create_app("multi").await;
@@ -132,7 +114,9 @@ async fn attack_split_across_instances_is_detected_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consecutive_polls_never_repeat_or_skip_a_change_across_instances() {
-    let Some(db) = fresh_db().await else { return };
+    let Some(db) = fresh_pg_db().await else {
+        return;
+    };
     let mut a = TestServer::start_on(&db, Config::default()).await;
     let mut b = TestServer::start_on(&db, Config::default()).await;
     let (app, token) = a.create_app("same").await;
@@ -145,7 +129,9 @@ async fn consecutive_polls_never_repeat_or_skip_a_change_across_instances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_store_on_two_instances() {
-    let Some(db) = fresh_db().await else { return };
+    let Some(db) = fresh_pg_db().await else {
+        return;
+    };
     let mut a = TestServer::start_on(&db, Config::default()).await;
     let mut b = TestServer::start_on(&db, Config::default()).await;
     common::dashboard::checks(&[&a, &b], &db).await;

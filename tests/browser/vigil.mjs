@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,7 +40,11 @@ function uuidv7(ms) {
 }
 
 /** One event of docs/protocol.md. */
-export function event(type, ids, { ip, ua = 'Mozilla/5.0 (browser test)', ts, exists } = {}) {
+export function event(
+  type,
+  ids,
+  { ip, ua = 'Mozilla/5.0 (browser test)', ts, exists, device } = {},
+) {
   const ev = {
     id: uuidv7(ts),
     type,
@@ -48,16 +53,26 @@ export function event(type, ids, { ip, ua = 'Mozilla/5.0 (browser test)', ts, ex
     request: { ip, user_agent: ua, method: 'POST', path: '/login' },
   };
   if (exists !== undefined) ev.exists = exists;
+  if (device !== undefined) ev.request.device = device;
   return ev;
 }
 
-export async function startServer(bin, configToml) {
+/** A free loopback port, for a server that must know its own URL before it starts. */
+export async function freePort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export async function startServer(bin, configToml, { listen = '127.0.0.1:0' } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-browser-'));
   const config = path.join(dir, 'vigil.toml');
   fs.writeFileSync(config, configToml);
   const child = spawn(
     bin,
-    ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite://${dir}/vigil.db`, '--config', config],
+    ['serve', '--listen', listen, '--db', `sqlite://${dir}/vigil.db`, '--config', config],
     {
       env: { ...process.env, VIGIL_ADMIN_TOKEN: ADMIN, RUST_LOG: 'info,sqlx=warn' },
       stdio: ['ignore', 'ignore', 'pipe'],

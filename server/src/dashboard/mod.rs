@@ -3,7 +3,7 @@
 //! little JS for the charts. One file per page; sessions, CSRF and assets have their own.
 
 mod apps;
-mod assets;
+pub(crate) mod assets;
 mod csrf;
 mod decisions;
 mod format;
@@ -24,7 +24,6 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::error::Result;
-use crate::notify::Notifier;
 use crate::state::AppState;
 use crate::store::AppRow;
 pub use session::Sessions;
@@ -36,16 +35,13 @@ pub struct DashboardState {
     /// Taken by every refused sign-in for `login::REFUSED_DELAY`: guesses of the admin token
     /// are one a second at most, however many connections make them.
     pub refusals: tokio::sync::Mutex<()>,
-    /// Test notifications go through the same worker as the playbooks' ones.
-    pub notifier: Notifier,
 }
 
-impl DashboardState {
-    pub fn new(notifier: Notifier) -> DashboardState {
+impl Default for DashboardState {
+    fn default() -> DashboardState {
         DashboardState {
             sessions: Sessions::default(),
             refusals: tokio::sync::Mutex::new(()),
-            notifier,
         }
     }
 }

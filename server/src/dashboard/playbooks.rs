@@ -266,7 +266,7 @@ pub async fn test_notification(
             })
             .await?;
         for n in applied.notifications {
-            st.dashboard.notifier.enqueue(n);
+            st.notifier.enqueue(n);
         }
         Ok(format!("test notification queued for {}", f.target))
     }

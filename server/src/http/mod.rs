@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/notifications", get(admin::notifications))
         .route("/api/events", get(admin::events))
         .merge(crate::dashboard::router())
+        .merge(crate::notice::router())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,

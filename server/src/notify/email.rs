@@ -10,6 +10,45 @@ use super::{summary, Failure};
 use crate::config::Target;
 use crate::store::NotificationRow;
 
+/// Where and how to hand mail over: `[notify.targets.*]` e-mail targets and
+/// `[notify.user_email]` share it.
+pub struct Relay<'a> {
+    pub host: &'a str,
+    pub port: u16,
+    pub starttls: bool,
+    pub username: Option<&'a str>,
+    pub password: Option<&'a str>,
+}
+
+impl Relay<'_> {
+    pub fn mailer(&self, timeout: Duration) -> Result<AsyncSmtpTransport<Tokio1Executor>, Failure> {
+        let builder = if self.starttls {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(self.host)
+                .map_err(Failure::other)?
+        } else {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host)
+        };
+        let mut builder = builder.port(self.port).timeout(Some(timeout));
+        if let (Some(u), Some(p)) = (self.username, self.password) {
+            builder = builder.credentials(Credentials::new(u.to_owned(), p.to_owned()));
+        }
+        Ok(builder.build())
+    }
+
+    /// Sends one message; `Ok` carries the SMTP reply code. A permanent refusal (5xx) is
+    /// marked so, for senders that must not retry it.
+    pub async fn send(&self, email: Message, timeout: Duration) -> Result<Option<u16>, Failure> {
+        match self.mailer(timeout)?.send(email).await {
+            Ok(resp) => Ok(Some(u16::from(resp.code()))),
+            Err(e) => Err(Failure {
+                status: e.status().map(u16::from),
+                permanent: e.is_permanent(),
+                error: e.to_string(),
+            }),
+        }
+    }
+}
+
 pub async fn send(
     target: &Target,
     job: &NotificationRow,
@@ -27,16 +66,13 @@ pub async fn send(
     else {
         return Err(Failure::other("not an e-mail target"));
     };
-    let builder = if *starttls {
-        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(Failure::other)?
-    } else {
-        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
+    let relay = Relay {
+        host,
+        port: *port,
+        starttls: *starttls,
+        username: username.as_deref(),
+        password: password.as_deref(),
     };
-    let mut builder = builder.port(*port).timeout(Some(timeout));
-    if let (Some(u), Some(p)) = (username, password) {
-        builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
-    }
-    let mailer = builder.build();
     let subject = summary(job);
     let mut msg = Message::builder()
         .from(from.parse().map_err(Failure::other)?)
@@ -51,11 +87,9 @@ pub async fn send(
         .header(ContentType::TEXT_PLAIN)
         .body(format!("{subject}\n\n{pretty}\n"))
         .map_err(Failure::other)?;
-    match mailer.send(email).await {
-        Ok(resp) => Ok(Some(u16::from(resp.code()))),
-        Err(e) => Err(Failure {
-            status: e.status().map(u16::from),
-            error: e.to_string(),
-        }),
-    }
+    // Operators' own targets keep retrying whatever the relay answered, as before.
+    relay.send(email, timeout).await.map_err(|f| Failure {
+        permanent: false,
+        ..f
+    })
 }

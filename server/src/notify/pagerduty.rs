@@ -1,7 +1,7 @@
 //! PagerDuty Events API v2: `POST {url}/v2/enqueue`. The notification id is the dedup key,
 //! so a retried delivery never opens a second PagerDuty incident.
 
-use super::{check_status, summary, Failure};
+use super::{check_status, summary, transport, Failure};
 use crate::store::NotificationRow;
 
 pub async fn send(
@@ -37,6 +37,6 @@ pub async fn send(
         .json(&body)
         .send()
         .await
-        .map_err(Failure::other)?;
+        .map_err(transport)?;
     check_status(resp).await
 }

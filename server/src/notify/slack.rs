@@ -1,6 +1,6 @@
 //! Slack incoming webhook: `{"text": ...}`.
 
-use super::{check_status, summary, Failure};
+use super::{check_status, summary, transport, Failure};
 use crate::store::NotificationRow;
 
 pub async fn send(
@@ -13,6 +13,6 @@ pub async fn send(
         .json(&serde_json::json!({ "text": summary(job) }))
         .send()
         .await
-        .map_err(Failure::other)?;
+        .map_err(transport)?;
     check_status(resp).await
 }

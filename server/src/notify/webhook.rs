@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{check_status, Failure};
+use super::{check_status, transport, Failure};
 use crate::store::NotificationRow;
 
 /// The signature header's value for `body` at `t` (unix seconds).
@@ -33,6 +33,6 @@ pub async fn send(
         let t = crate::state::now_ms() / 1000;
         req = req.header("x-vigil-signature", sign(secret, t, &body));
     }
-    let resp = req.body(body).send().await.map_err(Failure::other)?;
+    let resp = req.body(body).send().await.map_err(transport)?;
     check_status(resp).await
 }

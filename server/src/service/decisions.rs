@@ -86,6 +86,16 @@ fn target(body: &NewDecision) -> Result<(String, Option<String>)> {
 /// Validates and stores a manual decision and announces it to long polls. Returns the row and
 /// the app's new cursor.
 pub async fn create(st: &AppState, body: NewDecision) -> Result<(DecisionRow, i64)> {
+    create_as(st, body, "admin").await
+}
+
+/// `create` on behalf of something other than an operator (`source`, e.g. a user's answer to
+/// a notice), which the dashboard shows as the decision's origin.
+pub async fn create_as(
+    st: &AppState,
+    body: NewDecision,
+    source: &str,
+) -> Result<(DecisionRow, i64)> {
     ensure_exists(st, body.app).await?;
     let (value, ids) = target(&body)?;
     let action = body.action.as_deref().unwrap_or("block");
@@ -124,7 +134,7 @@ pub async fn create(st: &AppState, body: NewDecision) -> Result<(DecisionRow, i6
         reason: body.reason.unwrap_or_else(|| "manual".into()),
         ids,
         except_devices: None,
-        source: "admin".into(),
+        source: source.into(),
         created_ms: now,
     };
     let cursor = st.store.insert_decision(&row, now).await?;

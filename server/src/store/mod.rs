@@ -1,5 +1,6 @@
 //! Storage: one trait per aggregate (health, apps, events, the engine's effects, decisions
-//! and their feed, users, playbooks, notifications, retention, the dashboard), together
+//! and their feed, users, playbooks, notifications, end-user notices, retention, the
+//! dashboard), together
 //! `Store`, with SQLite and PostgreSQL back ends. Each aggregate's module writes its SQL once,
 //! in the subset both databases share (`$N` parameters, `ON CONFLICT`, `RETURNING`), and a
 //! small macro stamps it out per back end, because sqlx runs a query only for a concrete
@@ -16,6 +17,7 @@ mod effects;
 mod event_insert;
 mod events;
 mod health;
+mod notices;
 mod notifications;
 mod playbooks;
 mod postgres;
@@ -41,6 +43,7 @@ pub use decisions::{DecisionRow, DecisionStore};
 pub use effects::{Applied, EffectStore, Effects};
 pub use events::{Batch, EngineFields, EventStore, NewEvent, StoredEvent, TailEvent};
 pub use health::HealthStore;
+pub use notices::{NoticeRow, NoticeStore};
 pub use notifications::{AttemptRow, NotificationRow, NotificationStore};
 pub use playbooks::{IncidentRow, PlaybookStore, RunRow};
 pub use postgres::PgStore;
@@ -67,6 +70,7 @@ pub trait Store:
     + UserStore
     + PlaybookStore
     + NotificationStore
+    + NoticeStore
     + RetentionStore
     + DashboardStore
     + Send
@@ -98,6 +102,7 @@ macro_rules! shared_sql {
         crate::store::users::user_sql!($store);
         crate::store::playbooks::playbook_sql!($store);
         crate::store::notifications::notification_sql!($store);
+        crate::store::notices::notice_sql!($store);
         crate::store::retention::retention_sql!($store);
         crate::store::dashboard::dashboard_sql!($store, $db);
     };

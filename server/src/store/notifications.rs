@@ -34,6 +34,7 @@ pub struct AttemptRow {
 pub trait NotificationStore: Send + Sync {
     async fn notifications(&self, app: Option<i64>, limit: i64) -> Result<Vec<NotificationRow>>;
     async fn attempts(&self, app: Option<i64>, limit: i64) -> Result<Vec<AttemptRow>>;
+    async fn notification(&self, id: &str) -> Result<Option<NotificationRow>>;
     async fn pending_notifications(&self) -> Result<Vec<NotificationRow>>;
     /// Stores the attempt and moves its notification to `state`, in one transaction.
     async fn record_attempt(&self, attempt: &AttemptRow, state: &str) -> Result<()>;
@@ -71,6 +72,16 @@ macro_rules! notification_sql {
                     .bind(app)
                     .bind(limit)
                     .fetch_all(&self.read)
+                    .await?)
+                }
+
+                async fn notification(&self, id: &str) -> Result<Option<NotificationRow>> {
+                    Ok(sqlx::query_as::<_, NotificationRow>(
+                        "SELECT id, app_id, target, payload, state, attempts, created_ms FROM notifications \
+                         WHERE id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&self.read)
                     .await?)
                 }
 

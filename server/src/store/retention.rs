@@ -102,6 +102,11 @@ macro_rules! retention_sql {
                         .bind(before_ms)
                         .execute(&mut *tx)
                         .await?;
+                    // An answered notice's links have expired: nothing can use them again.
+                    sqlx::query("DELETE FROM notices WHERE expires_ms < $1")
+                        .bind(before_ms)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("DELETE FROM decisions WHERE deleted = 1 AND created_ms < $1")
                         .bind(before_ms)
                         .execute(&mut *tx)

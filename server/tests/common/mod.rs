@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod dashboard;
+pub mod smtp;
 
 use std::net::SocketAddr;
 
@@ -150,6 +151,65 @@ impl TestServer {
         }
         None
     }
+}
+
+/// Verifies `X-Vigil-Signature` the way docs/server.md tells receivers to.
+pub fn verify_signature(secret: &str, headers: &axum::http::HeaderMap, body: &[u8]) -> bool {
+    use hmac::{Hmac, Mac};
+    let Some(sig) = headers
+        .get("x-vigil-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut t = None;
+    let mut v1 = None;
+    for part in sig.split(',') {
+        match part.split_once('=') {
+            Some(("t", x)) => t = Some(x.to_owned()),
+            Some(("v1", x)) => v1 = Some(x.to_owned()),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
+    let Ok(ts) = t.parse::<i64>() else {
+        return false;
+    };
+    if (now_ms() / 1000 - ts).abs() > 300 {
+        return false;
+    }
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let Ok(expected) = hex::decode(v1) else {
+        return false;
+    };
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// A fresh database on the PostgreSQL test server (`VIGIL_TEST_PG_URL`), so tests do not
+/// see each other's rows; `None`, said on stdout, when the variable is unset.
+pub async fn fresh_pg_db() -> Option<String> {
+    let Ok(url) = std::env::var("VIGIL_TEST_PG_URL") else {
+        println!("SKIPPED: VIGIL_TEST_PG_URL is not set (export VIGIL_TEST_PG_URL=$(scripts/pg-test-env.sh))");
+        return None;
+    };
+    let pool = sqlx::PgPool::connect(&url)
+        .await
+        .expect("VIGIL_TEST_PG_URL reachable");
+    let name = format!("vigil_t{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let base = url
+        .rsplit_once('/')
+        .map_or(url.as_str(), |(b, _)| b)
+        .to_owned();
+    Some(format!("{base}/{name}"))
 }
 
 pub fn sdk() -> Value {
