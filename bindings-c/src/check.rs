@@ -86,7 +86,10 @@ pub unsafe extern "C" fn vigil_check(
             UserKey(k)
         });
         let ip = read_ip(ip)?;
-        Ok(outcome(c.check(key.as_ref(), ip.as_ref()).as_deref(), out))
+        Ok(outcome(
+            c.check(key.as_ref(), ip.as_ref(), None).as_deref(),
+            out,
+        ))
     })
 }
 

@@ -57,6 +57,8 @@ pub struct vigil_property {
 pub const VIGIL_ACTION_BLOCK: i32 = 1;
 /// `vigil_decision.action`: redirect the request to `redirect_url`.
 pub const VIGIL_ACTION_REDIRECT: i32 = 2;
+/// `vigil_decision.action`: ask the user to prove who they are (only `vigil_assess` gives it).
+pub const VIGIL_ACTION_CHALLENGE: i32 = 3;
 /// `vigil_decision.scope`: a user.
 pub const VIGIL_SCOPE_USER: i32 = 1;
 /// `vigil_decision.scope`: one IP address.
@@ -176,6 +178,7 @@ impl vigil_decision {
         out.action = match d.action {
             vigil_core::Action::Block => VIGIL_ACTION_BLOCK,
             vigil_core::Action::Redirect { .. } => VIGIL_ACTION_REDIRECT,
+            vigil_core::Action::Challenge => VIGIL_ACTION_CHALLENGE,
         };
         out.scope = match d.target {
             vigil_core::Target::User(_) => VIGIL_SCOPE_USER,
@@ -187,7 +190,7 @@ impl vigil_decision {
         copy_into(&mut out.reason, &d.reason);
         let url = match &d.action {
             vigil_core::Action::Redirect { url } => url.as_str(),
-            vigil_core::Action::Block => "",
+            vigil_core::Action::Block | vigil_core::Action::Challenge => "",
         };
         copy_into(&mut out.redirect_url, url);
     }

@@ -53,7 +53,7 @@ impl LocalEngine {
                 Effect::Signal(s) => {
                     tracing::debug!(target: "vigil", signal = %s.kind, points = s.points, "signal")
                 }
-                Effect::RiskChanged(_) => {}
+                Effect::RiskChanged(_) | Effect::ChallengePassed(_) => {}
                 Effect::Playbook(p) => {
                     if let Some(d) = act(&p, &mut self.decisions_made) {
                         upserts.push(d);
@@ -83,10 +83,11 @@ fn act(p: &PlaybookAction, made: &mut u64) -> Option<Decision> {
             tracing::warn!(target: "vigil", playbook = %p.playbook, ?targets, reason = %p.reason, "notification (local mode logs it)");
             return None;
         }
-        EngineAction::BlockUser { user, duration_ms } => {
-            (Target::User(UserKey(user.to_be_bytes())), *duration_ms)
-        }
+        EngineAction::BlockUser {
+            user, duration_ms, ..
+        } => (Target::User(UserKey(user.to_be_bytes())), *duration_ms),
         EngineAction::BlockIp { ip, duration_ms } => (Target::Ip(*ip), *duration_ms),
+        _ => return None,
     };
     tracing::warn!(target: "vigil", playbook = %p.playbook, reason = %p.reason, ?target, duration_ms, "blocked");
     *made += 1;
@@ -96,6 +97,7 @@ fn act(p: &PlaybookAction, made: &mut u64) -> Option<Decision> {
         action: Action::Block,
         expires_at_ms: Some(p.ts_ms.saturating_add(duration_ms)),
         reason,
+        except_devices: Box::default(),
     })
 }
 
@@ -113,6 +115,8 @@ fn to_engine_event(event: &Event) -> Option<vigil_engine::Event> {
         kind,
         user: user.map(|u| u128::from_be_bytes(u.key().0)),
         ip: event.request.as_ref().and_then(|r| r.ip),
+        device: None,
+        place: None,
     })
 }
 

@@ -40,11 +40,11 @@ fn a_stuffing_ip_is_blocked_with_no_server() {
     }
     assert!(client.flush(Duration::from_secs(5)));
     assert!(client.ip_blocked(&attacker), "stats: {:?}", client.stats());
-    let d = client.check(None, Some(&attacker)).unwrap();
+    let d = client.check(None, Some(&attacker), None).unwrap();
     assert!(d.reason.starts_with("playbook:"), "{}", d.reason);
     assert!(d.expires_at_ms.is_some());
     // The victims are not locked out: user blocking is opt-in.
-    assert!(!client.user_blocked(&user("victim1").key()));
+    assert!(!client.user_blocked(&user("victim1").key(), None));
     assert!(!client.ip_blocked(&"203.0.113.67".parse().unwrap()));
 }
 
@@ -80,11 +80,11 @@ cooldown = "1h"
     }
     client.track_auth(true, victim.clone(), None, from_ip("192.0.2.99"));
     assert!(client.flush(Duration::from_secs(5)));
-    assert!(client.user_blocked(&victim.key()));
+    assert!(client.user_blocked(&victim.key(), None));
     // identify reports the block; an unidentified request from that IP maps to the victim.
     assert!(client.identify(victim, from_ip("10.1.1.1")).is_some());
     assert!(client
-        .check(None, Some(&"192.0.2.99".parse().unwrap()))
+        .check(None, Some(&"192.0.2.99".parse().unwrap()), None)
         .is_some());
 }
 
@@ -97,7 +97,7 @@ fn a_takeover_without_the_playbook_blocks_nobody() {
     }
     client.track_auth(true, victim.clone(), None, from_ip("192.0.2.98"));
     assert!(client.flush(Duration::from_secs(5)));
-    assert!(!client.user_blocked(&victim.key()));
+    assert!(!client.user_blocked(&victim.key(), None));
 }
 
 #[test]
