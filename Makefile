@@ -24,6 +24,7 @@ tools:
 vectors-check:
 	python3 tests/vectors/reference_identity.py --check
 	python3 tests/vectors/reference_edge.py --check
+	python3 tests/vectors/reference_verdicts.py --check
 
 rust-test:
 	$(CARGO) test --workspace $(RUST_EXCLUDES)
@@ -174,8 +175,8 @@ examples-build: examples-rust py-wheel-dev node-addon-dev
 
 # The example apps, the harness, the demo and the e2e tests are linted like the SDKs are.
 examples-lint: py-env node-addon-dev
-	$(VENV)/bin/ruff check examples tests/e2e tests/vectors/reference_edge.py benches
-	$(VENV)/bin/ruff format --check examples tests/e2e tests/vectors/reference_edge.py benches
+	$(VENV)/bin/ruff check examples tests/e2e tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py benches
+	$(VENV)/bin/ruff format --check examples tests/e2e tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py benches
 	bindings-node/node_modules/.bin/prettier --config bindings-node/.prettierrc.json --check "examples/express-app/*.{js,json}"
 	cd examples/go-app && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd examples/go-app && go vet -tags vigil_dev ./...
