@@ -75,11 +75,19 @@ c-test:
 	cc $(C_FLAGS) $$(pkg-config --cflags vigil) bindings-c/tests/test_vigil.c -o $(C_BUILD)/test_vigil_static \
 	    $(TARGET_DIR)/debug/libvigil.a $$(pkg-config --static --libs-only-l vigil | sed 's/-lvigil//')
 	cd $(C_BUILD) && ./test_vigil_shared && ./test_vigil_static
+	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
+	cc $(C_FLAGS) $$(pkg-config --cflags vigil) bindings-c/tests/test_verdicts.c -o $(C_BUILD)/test_verdicts \
+	    $$(pkg-config --libs vigil) -Wl,-rpath,$(TARGET_DIR)/debug
+	$(C_BUILD)/test_verdicts
 	dpkg -s libcjson-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libcjson-dev; }
 	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
 	cc $(C_FLAGS) $$(pkg-config --cflags vigil libcjson) bindings-c/tests/test_edge_vectors.c \
 	    -o $(C_BUILD)/test_edge_vectors $$(pkg-config --libs vigil libcjson) -Wl,-rpath,$(TARGET_DIR)/debug
 	$(C_BUILD)/test_edge_vectors tests/vectors
+	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
+	cc $(C_FLAGS) $$(pkg-config --cflags vigil libcjson) bindings-c/tests/test_verdict_vectors.c \
+	    -o $(C_BUILD)/test_verdict_vectors $$(pkg-config --libs vigil libcjson) -Wl,-rpath,$(TARGET_DIR)/debug
+	$(C_BUILD)/test_verdict_vectors tests/vectors
 
 # The default engine must catch every attack episode of a generated trace and block no benign user.
 engine-eval:

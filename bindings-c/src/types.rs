@@ -1,12 +1,15 @@
 //! The C structs of the ABI and their conversion to core types.
 
 use std::ffi::c_char;
+use std::net::IpAddr;
 
 use smallvec::SmallVec;
 use vigil_core::identity::MAX_PAIRS;
-use vigil_core::{Decision, Error, RequestContext};
+use vigil_core::{Decision, DeviceId, Error, RequestContext};
 
-use crate::status::{Failure, VIGIL_ERR_INVALID_UTF8, VIGIL_ERR_NULL_ARGUMENT};
+use crate::status::{
+    Failure, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_INVALID_UTF8, VIGIL_ERR_NULL_ARGUMENT,
+};
 
 /// A UTF-8 string slice: `ptr` need not be NUL-terminated. `{NULL, 0}` means "absent".
 #[repr(C)]
@@ -80,6 +83,11 @@ pub struct vigil_decision {
 }
 
 impl vigil_str {
+    pub(crate) const ABSENT: vigil_str = vigil_str {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+
     /// A view of `s` for the caller to read (valid while `s` lives).
     pub(crate) fn from_str(s: &str) -> vigil_str {
         vigil_str {
@@ -99,6 +107,12 @@ impl vigil_str {
                 format!("{what}: NULL pointer with length {}", self.len),
             ));
         }
+        if self.len > isize::MAX as usize {
+            return Err(Failure::new(
+                VIGIL_ERR_INVALID_ARGUMENT,
+                format!("{what}: length {} is not a length", self.len),
+            ));
+        }
         let bytes = std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len);
         std::str::from_utf8(bytes)
             .map(Some)
@@ -108,6 +122,53 @@ impl vigil_str {
     /// Like `get`, but an absent string is an empty one (identifiers: the core then says why).
     pub(crate) unsafe fn get_or_empty<'a>(self, what: &'static str) -> Result<&'a str, Failure> {
         Ok(self.get(what)?.unwrap_or(""))
+    }
+}
+
+/// `n` items from C; more than `max` (however large `n` is) or a NULL `ptr` with items to
+/// read is a status, never a slice.
+pub(crate) unsafe fn slice_of<'a, T>(
+    ptr: *const T,
+    n: usize,
+    max: usize,
+    what: &'static str,
+) -> Result<&'a [T], Failure> {
+    if n > max {
+        return Err(Failure::new(
+            VIGIL_ERR_INVALID_ARGUMENT,
+            format!("{what}: at most {max}, got {n}"),
+        ));
+    }
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::new(
+            VIGIL_ERR_NULL_ARGUMENT,
+            format!("{what} is NULL"),
+        ));
+    }
+    Ok(std::slice::from_raw_parts(ptr, n))
+}
+
+/// An optional client IP (absent or empty: none).
+pub(crate) unsafe fn read_ip(ip: vigil_str) -> Result<Option<IpAddr>, Failure> {
+    match ip.get("ip")? {
+        Some(s) if !s.is_empty() => Ok(Some(vigil_core::event::parse_ip(s)?)),
+        _ => Ok(None),
+    }
+}
+
+/// A device id as `vigil_edge_device` writes it (32 lower-case hex digits); absent: none.
+pub(crate) unsafe fn read_device(device: vigil_str) -> Result<Option<DeviceId>, Failure> {
+    match device.get("device")? {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|()| {
+            Failure::new(
+                VIGIL_ERR_INVALID_ARGUMENT,
+                "device must be 32 lower-case hex digits (as vigil_edge_device writes it)",
+            )
+        }),
     }
 }
 
@@ -125,13 +186,7 @@ pub(crate) unsafe fn read_pairs<'a>(
         }
         .into());
     }
-    if n == 0 {
-        return Ok(SmallVec::new());
-    }
-    if ids.is_null() {
-        return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "ids is NULL"));
-    }
-    std::slice::from_raw_parts(ids, n)
+    slice_of(ids, n, MAX_PAIRS, "ids")?
         .iter()
         .map(|p| {
             Ok((
@@ -146,8 +201,20 @@ pub(crate) unsafe fn read_pairs<'a>(
 pub(crate) unsafe fn read_request(
     req: *const vigil_request,
 ) -> Result<Option<RequestContext>, Failure> {
+    read_request_on(req, vigil_str::ABSENT)
+}
+
+/// Reads an optional request context and the request's device (either may be absent).
+pub(crate) unsafe fn read_request_on(
+    req: *const vigil_request,
+    device: vigil_str,
+) -> Result<Option<RequestContext>, Failure> {
+    let device = read_device(device)?;
     let Some(r) = req.as_ref() else {
-        return Ok(None);
+        return Ok(device.map(|d| RequestContext {
+            device: Some(d),
+            ..RequestContext::default()
+        }));
     };
     let ctx = RequestContext::from_parts(
         r.ip.get("request ip")?,
@@ -155,7 +222,7 @@ pub(crate) unsafe fn read_request(
         r.method.get("request method")?,
         r.path.get("request path")?,
     )?;
-    Ok(Some(ctx))
+    Ok(Some(RequestContext { device, ..ctx }))
 }
 
 fn copy_into(dst: &mut [c_char], src: &str) {
