@@ -11,7 +11,7 @@ and ``ipaddress`` modules. It computes the expected answer of every case below a
 
 Device cookie (``device_cookie``, default ``vigil_device``; empty disables it):
 
-- The key is ``device_secret`` (its UTF-8 bytes) when set, else HMAC-SHA256 keyed by the
+- The key is ``device_secret`` (its UTF-8 bytes, trimmed) when set, else HMAC-SHA256 keyed by the
   label ``vigil device cookie v1`` over the app token, else a random key of the process.
 - The value is ``v1.<id>.<tag>``: ``id`` is 32 lower-case hex digits, ``tag`` the first 16
   bytes of HMAC-SHA256(key, "v1." + id) in base64url without padding (22 characters, the
@@ -66,8 +66,8 @@ HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
 def key_of(secret: Optional[str], token: Optional[str]) -> bytes:
-    if secret:
-        return secret.encode()
+    if secret and secret.strip():
+        return secret.strip().encode()
     assert token, "a case names a secret or a token: the process key is random"
     return hmac.new(TOKEN_LABEL, token.encode(), hashlib.sha256).digest()
 
