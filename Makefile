@@ -24,6 +24,7 @@ tools:
 vectors-check:
 	python3 tests/vectors/reference_identity.py --check
 	python3 tests/vectors/reference_edge.py --check
+	python3 tests/vectors/reference_verdicts.py --check
 
 rust-test: geo-db
 	VIGIL_TEST_GEO_DB=$(GEO_DB) VIGIL_TEST_ASN_DB=$(GEO_ASN_DB) VIGIL_TEST_CITY_DB=$(GEO_CITY_DB) \
@@ -101,11 +102,19 @@ c-test:
 	cc $(C_FLAGS) $$(pkg-config --cflags vigil) bindings-c/tests/test_vigil.c -o $(C_BUILD)/test_vigil_static \
 	    $(TARGET_DIR)/debug/libvigil.a $$(pkg-config --static --libs-only-l vigil | sed 's/-lvigil//')
 	cd $(C_BUILD) && ./test_vigil_shared && ./test_vigil_static
+	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
+	cc $(C_FLAGS) $$(pkg-config --cflags vigil) bindings-c/tests/test_verdicts.c -o $(C_BUILD)/test_verdicts \
+	    $$(pkg-config --libs vigil) -Wl,-rpath,$(TARGET_DIR)/debug
+	$(C_BUILD)/test_verdicts
 	dpkg -s libcjson-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libcjson-dev; }
 	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
 	cc $(C_FLAGS) $$(pkg-config --cflags vigil libcjson) bindings-c/tests/test_edge_vectors.c \
 	    -o $(C_BUILD)/test_edge_vectors $$(pkg-config --libs vigil libcjson) -Wl,-rpath,$(TARGET_DIR)/debug
 	$(C_BUILD)/test_edge_vectors tests/vectors
+	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
+	cc $(C_FLAGS) $$(pkg-config --cflags vigil libcjson) bindings-c/tests/test_verdict_vectors.c \
+	    -o $(C_BUILD)/test_verdict_vectors $$(pkg-config --libs vigil libcjson) -Wl,-rpath,$(TARGET_DIR)/debug
+	$(C_BUILD)/test_verdict_vectors tests/vectors
 
 # The default engine must catch every attack episode of a generated trace and block no benign user.
 # The engine against a labelled synthetic trace (engine/README.md, "Traces"): the gate fails
@@ -208,8 +217,8 @@ examples-build: examples-rust py-wheel-dev node-addon-dev
 # The example apps, the harness, the demo, the e2e tests and the geo test script are linted
 # like the SDKs are.
 examples-lint: py-env node-addon-dev
-	$(VENV)/bin/ruff check examples tests/e2e tests/geo tests/vectors/reference_edge.py benches
-	$(VENV)/bin/ruff format --check examples tests/e2e tests/geo tests/vectors/reference_edge.py benches
+	$(VENV)/bin/ruff check examples tests/e2e tests/geo tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py benches
+	$(VENV)/bin/ruff format --check examples tests/e2e tests/geo tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py benches
 	bindings-node/node_modules/.bin/prettier --config bindings-node/.prettierrc.json --check "examples/express-app/*.{js,json}"
 	cd examples/go-app && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd examples/go-app && go vet -tags vigil_dev ./...

@@ -8,6 +8,11 @@
 #include <stdint.h>
 
 /*
+ Room `vigil_edge_device` needs for a device id (32 hex digits) and its NUL.
+ */
+#define VIGIL_DEVICE_TEXT_MAX 33
+
+/*
  `vigil_client_ip` found no client IP: the peer is absent or not an address.
  */
 #define VIGIL_NO_CLIENT_IP 3
@@ -143,6 +148,11 @@
 #define VIGIL_ERR_INVALID_ARGUMENT -21
 
 /*
+ A challenge result is not `requested`, `succeeded` or `failed` (or its enum value is unknown).
+ */
+#define VIGIL_ERR_INVALID_CHALLENGE_RESULT -22
+
+/*
  A bug in Vigil was caught at the boundary; the host process is unaffected.
  */
 #define VIGIL_ERR_INTERNAL -99
@@ -173,6 +183,11 @@
 #define VIGIL_ACTION_REDIRECT 2
 
 /*
+ `vigil_decision.action`: ask the user to prove who they are (only `vigil_assess` gives it).
+ */
+#define VIGIL_ACTION_CHALLENGE 3
+
+/*
  `vigil_decision.scope`: a user.
  */
 #define VIGIL_SCOPE_USER 1
@@ -186,6 +201,42 @@
  `vigil_decision.scope`: a network.
  */
 #define VIGIL_SCOPE_CIDR 3
+
+/*
+ `vigil_assess`: let the request through.
+ */
+#define VIGIL_ALLOW 0
+
+/*
+ `vigil_assess`: ask the user to prove who they are, then report it with
+ `vigil_challenge_track`.
+ */
+#define VIGIL_CHALLENGE 1
+
+/*
+ `vigil_assess`: refuse the request (render it with `vigil_block_response`).
+ */
+#define VIGIL_DENY 2
+
+/*
+ Most decisions behind one verdict (the user's and the IP's): room for `vigil_assess`.
+ */
+#define VIGIL_MAX_VERDICT_DECISIONS 2
+
+/*
+ `vigil_challenge_track`: the app asked the user to prove who they are.
+ */
+#define VIGIL_CHALLENGE_REQUESTED 0
+
+/*
+ `vigil_challenge_track`: the user passed (ends their challenges, trusts the device).
+ */
+#define VIGIL_CHALLENGE_SUCCEEDED 1
+
+/*
+ `vigil_challenge_track`: the user failed.
+ */
+#define VIGIL_CHALLENGE_FAILED 2
 
 /*
  An opaque client. Thread-safe: share one per process.
@@ -370,6 +421,19 @@ int32_t vigil_after_fork_parent(const struct vigil_client *client);
 int32_t vigil_after_fork_child(const struct vigil_client *client);
 
 /*
+ The request's device from its `Cookie` header (several headers joined with `"; "`; may be
+ absent). Writes the id (32 lower-case hex digits and a NUL) into `out_device`, which has
+ room for `VIGIL_DEVICE_TEXT_MAX` bytes, and into `*out_set_cookie` either NULL (the cookie
+ was valid) or the whole `Set-Cookie` header value to send with the response (a fresh
+ device; free it with `vigil_string_free`). With the device cookie disabled
+ (`device_cookie = ""`), `out_device` is `""` and `*out_set_cookie` NULL.
+ */
+int32_t vigil_edge_device(const struct vigil_edge *edge,
+                          struct vigil_str cookie_header,
+                          char *out_device,
+                          char **out_set_cookie);
+
+/*
  Creates the edge policy of `client`'s configuration (NULL: the defaults) with `options`
  (edge options only: `trusted_proxies`, `client_ip_header`, `block_status`...) applied over
  it. Free `*out` with `vigil_edge_free`.
@@ -496,6 +560,52 @@ int32_t vigil_alias(const struct vigil_client *client,
                     const struct vigil_pair *new_ids,
                     size_t n_new,
                     const struct vigil_request *req);
+
+/*
+ The verdict on a request from the decisions held (a lock-free read, no I/O, no
+ allocation): `VIGIL_DENY` when a block or redirect covers the user (unless it exempts
+ `device`) or `ip`, else `VIGIL_CHALLENGE` when a challenge covers either, else
+ `VIGIL_ALLOW`, in `*out_verdict`. `user_key`: 16 bytes from `vigil_user_key`, or NULL when
+ nobody is identified (the user who last logged in from `ip` stands in). `ip` and `device`
+ (from `vigil_edge_device`) may be absent. The decisions behind the verdict, the user's
+ first, are copied into `out[0..min(cap, n)]` (`out` may be NULL with `cap` 0) and their
+ number into `*out_n` (may be NULL); `VIGIL_MAX_VERDICT_DECISIONS` is always enough.
+ */
+int32_t vigil_assess(const struct vigil_client *client,
+                     const uint8_t *user_key,
+                     struct vigil_str ip,
+                     struct vigil_str device,
+                     int32_t *out_verdict,
+                     struct vigil_decision *out,
+                     size_t cap,
+                     size_t *out_n);
+
+/*
+ `"allow"`, `"challenge"`, `"deny"` for a verdict, or `"unknown"`. Static storage.
+ */
+const char *vigil_verdict_name(int32_t verdict);
+
+/*
+ Records how a challenge went (`result`: `VIGIL_CHALLENGE_REQUESTED`, `_SUCCEEDED` or
+ `_FAILED`) for the user `ids`, in `req` (may be NULL) on `device` (may be absent). A
+ success ends the user's challenges and trusts the device.
+ */
+int32_t vigil_challenge_track(const struct vigil_client *client,
+                              int32_t result,
+                              const struct vigil_pair *ids,
+                              size_t n_ids,
+                              const struct vigil_request *req,
+                              struct vigil_str device);
+
+/*
+ Applies one answer of the decision feed (`GET /v1/decisions`, docs/protocol.md) to the
+ decisions `client` holds, and writes how many of its decisions could not be applied to
+ `*out_skipped` (may be NULL). For tests and for hosts that relay the feed themselves; a
+ client polling a server replaces them at the server's next reset.
+ */
+int32_t vigil_decisions_apply(const struct vigil_client *client,
+                              const char *feed_json,
+                              size_t *out_skipped);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,13 +1,11 @@
 //! Ban checks: lock-free reads of the decisions the SDK holds. No network I/O.
 
-use std::net::IpAddr;
-
 use vigil_core::{Decision, UserKey};
 
 use crate::client::{client_ref, vigil_client};
 use crate::status::{guard, Failure, VIGIL_BLOCKED, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK};
 use crate::types::{
-    read_pairs, read_request, vigil_decision, vigil_pair, vigil_request, vigil_str,
+    read_ip, read_pairs, read_request, vigil_decision, vigil_pair, vigil_request, vigil_str,
 };
 
 fn outcome(decision: Option<&Decision>, out: *mut vigil_decision) -> i32 {
@@ -17,13 +15,6 @@ fn outcome(decision: Option<&Decision>, out: *mut vigil_decision) -> i32 {
             VIGIL_BLOCKED
         }
         None => VIGIL_OK,
-    }
-}
-
-unsafe fn read_ip(ip: vigil_str) -> Result<Option<IpAddr>, Failure> {
-    match ip.get("ip")? {
-        Some(s) if !s.is_empty() => Ok(Some(vigil_core::event::parse_ip(s)?)),
-        _ => Ok(None),
     }
 }
 
@@ -86,7 +77,10 @@ pub unsafe extern "C" fn vigil_check(
             UserKey(k)
         });
         let ip = read_ip(ip)?;
-        Ok(outcome(c.check(key.as_ref(), ip.as_ref()).as_deref(), out))
+        Ok(outcome(
+            c.check(key.as_ref(), ip.as_ref(), None).as_deref(),
+            out,
+        ))
     })
 }
 

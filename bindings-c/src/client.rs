@@ -10,7 +10,10 @@ use crate::status::{
     guard, Failure, VIGIL_ERR_INVALID_JSON, VIGIL_ERR_INVALID_UTF8, VIGIL_ERR_NULL_ARGUMENT,
     VIGIL_ERR_TIMEOUT, VIGIL_OK,
 };
-use crate::types::vigil_pair;
+use crate::types::{slice_of, vigil_pair};
+
+/// More options than any configuration has (each may be given once per layer).
+const MAX_OPTIONS: usize = 256;
 
 /// An opaque client. Thread-safe: share one per process.
 pub struct vigil_client {
@@ -85,21 +88,15 @@ pub unsafe extern "C" fn vigil_client_new_options(
     out: *mut *mut vigil_client,
 ) -> i32 {
     guard(|| {
-        let pairs: Vec<(&str, &str)> = if n == 0 {
-            Vec::new()
-        } else if options.is_null() {
-            return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "options is NULL"));
-        } else {
-            std::slice::from_raw_parts(options, n)
-                .iter()
-                .map(|p| {
-                    Ok((
-                        p.key.get_or_empty("option key")?,
-                        p.value.get_or_empty("option value")?,
-                    ))
-                })
-                .collect::<Result<_, Failure>>()?
-        };
+        let pairs: Vec<(&str, &str)> = slice_of(options, n, MAX_OPTIONS, "options")?
+            .iter()
+            .map(|p| {
+                Ok((
+                    p.key.get_or_empty("option key")?,
+                    p.value.get_or_empty("option value")?,
+                ))
+            })
+            .collect::<Result<_, Failure>>()?;
         create(&pairs, out)
     })
 }

@@ -10,7 +10,9 @@ use crate::client::{client_ref, vigil_client};
 use crate::status::{
     guard, Failure, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK,
 };
-use crate::types::{read_pairs, vigil_decision, vigil_pair, vigil_str, VIGIL_ACTION_REDIRECT};
+use crate::types::{
+    read_pairs, slice_of, vigil_decision, vigil_pair, vigil_str, VIGIL_ACTION_REDIRECT,
+};
 
 /// `vigil_client_ip` found no client IP: the peer is absent or not an address.
 pub const VIGIL_NO_CLIENT_IP: i32 = 3;
@@ -21,7 +23,7 @@ pub const VIGIL_MAX_HEADER_LINES: usize = 1024;
 
 /// An opaque edge policy: client-IP rules and the block response. Immutable, thread-safe.
 pub struct vigil_edge {
-    edge: Edge,
+    pub(crate) edge: Edge,
     header: CString,
 }
 
@@ -43,7 +45,7 @@ struct Owned {
     pairs: Vec<vigil_pair>,
 }
 
-unsafe fn edge_ref<'a>(edge: *const vigil_edge) -> Result<&'a vigil_edge, Failure> {
+pub(crate) unsafe fn edge_ref<'a>(edge: *const vigil_edge) -> Result<&'a vigil_edge, Failure> {
     edge.as_ref()
         .ok_or_else(|| Failure::new(VIGIL_ERR_NULL_ARGUMENT, "edge is NULL"))
 }
@@ -122,19 +124,7 @@ pub unsafe extern "C" fn vigil_client_ip(
                 format!("cap must be at least {VIGIL_IP_TEXT_MAX}, got {cap}"),
             ));
         }
-        if n_lines > VIGIL_MAX_HEADER_LINES {
-            return Err(Failure::new(
-                VIGIL_ERR_INVALID_ARGUMENT,
-                format!("at most {VIGIL_MAX_HEADER_LINES} header lines, got {n_lines}"),
-            ));
-        }
-        let lines: &[vigil_str] = if n_lines == 0 {
-            &[]
-        } else if lines.is_null() {
-            return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "lines is NULL"));
-        } else {
-            std::slice::from_raw_parts(lines, n_lines)
-        };
+        let lines = slice_of(lines, n_lines, VIGIL_MAX_HEADER_LINES, "lines")?;
         let text: Vec<&str> = lines
             .iter()
             .map(|l| l.get_or_empty("header line"))

@@ -12,19 +12,23 @@
 
 mod check;
 mod client;
+mod device;
 mod edge;
 mod normalize;
 mod status;
 mod track;
 mod types;
+mod verdict;
 
 pub use check::*;
 pub use client::*;
+pub use device::*;
 pub use edge::*;
 pub use normalize::*;
 pub use status::*;
 pub use track::*;
 pub use types::*;
+pub use verdict::*;
 
 /// Link-time ABI check. Bindings that ship a prebuilt library (Go) call this symbol, so a library
 /// from another ABI version fails to link instead of misbehaving. Renamed whenever the ABI

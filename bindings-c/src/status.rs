@@ -54,6 +54,8 @@ pub const VIGIL_ERR_TIMEOUT: i32 = -19;
 pub const VIGIL_ERR_INVALID_JSON: i32 = -20;
 /// An argument is out of its documented range.
 pub const VIGIL_ERR_INVALID_ARGUMENT: i32 = -21;
+/// A challenge result is not `requested`, `succeeded` or `failed` (or its enum value is unknown).
+pub const VIGIL_ERR_INVALID_CHALLENGE_RESULT: i32 = -22;
 /// A bug in Vigil was caught at the boundary; the host process is unaffected.
 pub const VIGIL_ERR_INTERNAL: i32 = -99;
 
@@ -97,6 +99,7 @@ pub extern "C" fn vigil_status_name(status: i32) -> *const c_char {
         VIGIL_ERR_TIMEOUT => b"timeout\0",
         VIGIL_ERR_INVALID_JSON => b"invalid_json\0",
         VIGIL_ERR_INVALID_ARGUMENT => b"invalid_argument\0",
+        VIGIL_ERR_INVALID_CHALLENGE_RESULT => b"invalid_challenge_result\0",
         VIGIL_ERR_INTERNAL => b"internal\0",
         _ => b"unknown\0",
     };
@@ -138,6 +141,7 @@ impl From<Error> for Failure {
             Error::InvalidProperty { .. } => VIGIL_ERR_INVALID_PROPERTY,
             Error::InvalidTimestamp { .. } => VIGIL_ERR_INVALID_TIMESTAMP,
             Error::InvalidIp { .. } => VIGIL_ERR_INVALID_IP,
+            Error::InvalidChallengeResult { .. } => VIGIL_ERR_INVALID_CHALLENGE_RESULT,
             Error::Config(_) => VIGIL_ERR_CONFIG,
             Error::NullArgument(_) => VIGIL_ERR_NULL_ARGUMENT,
             Error::ShutDown => VIGIL_ERR_SHUT_DOWN,

@@ -1,13 +1,14 @@
 //! Recording signups, logins, custom events and identity changes.
 
-use vigil_core::{Properties, PropertyValue};
+use vigil_core::event::MAX_PROPERTIES;
+use vigil_core::{Error, Properties, PropertyValue};
 
 use crate::client::{client_ref, vigil_client};
 use crate::status::{
     guard, Failure, VIGIL_DROPPED, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK,
 };
 use crate::types::{
-    read_pairs, read_request, vigil_pair, vigil_property, vigil_request, vigil_str,
+    read_pairs, read_request, slice_of, vigil_pair, vigil_property, vigil_request, vigil_str,
     VIGIL_PROPERTY_BOOL, VIGIL_PROPERTY_NUMBER, VIGIL_PROPERTY_STRING,
 };
 
@@ -124,13 +125,15 @@ pub unsafe extern "C" fn vigil_alias(
 
 unsafe fn read_properties(props: *const vigil_property, n: usize) -> Result<Properties, Failure> {
     let mut out = Properties::new();
-    if n == 0 {
-        return Ok(out);
+    // Refused before reading any of them (and before a slice of an absurd length exists).
+    if n > MAX_PROPERTIES {
+        return Err(Error::TooManyProperties {
+            count: n,
+            max: MAX_PROPERTIES,
+        }
+        .into());
     }
-    if props.is_null() {
-        return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "props is NULL"));
-    }
-    for p in std::slice::from_raw_parts(props, n) {
+    for p in slice_of(props, n, MAX_PROPERTIES, "props")? {
         let key = p.key.get_or_empty("property key")?;
         let value = match p.kind {
             VIGIL_PROPERTY_STRING => {

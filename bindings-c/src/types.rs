@@ -1,12 +1,15 @@
 //! The C structs of the ABI and their conversion to core types.
 
 use std::ffi::c_char;
+use std::net::IpAddr;
 
 use smallvec::SmallVec;
 use vigil_core::identity::MAX_PAIRS;
-use vigil_core::{Decision, Error, RequestContext};
+use vigil_core::{Decision, DeviceId, Error, RequestContext};
 
-use crate::status::{Failure, VIGIL_ERR_INVALID_UTF8, VIGIL_ERR_NULL_ARGUMENT};
+use crate::status::{
+    Failure, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_INVALID_UTF8, VIGIL_ERR_NULL_ARGUMENT,
+};
 
 /// A UTF-8 string slice: `ptr` need not be NUL-terminated. `{NULL, 0}` means "absent".
 #[repr(C)]
@@ -57,6 +60,8 @@ pub struct vigil_property {
 pub const VIGIL_ACTION_BLOCK: i32 = 1;
 /// `vigil_decision.action`: redirect the request to `redirect_url`.
 pub const VIGIL_ACTION_REDIRECT: i32 = 2;
+/// `vigil_decision.action`: ask the user to prove who they are (only `vigil_assess` gives it).
+pub const VIGIL_ACTION_CHALLENGE: i32 = 3;
 /// `vigil_decision.scope`: a user.
 pub const VIGIL_SCOPE_USER: i32 = 1;
 /// `vigil_decision.scope`: one IP address.
@@ -78,6 +83,11 @@ pub struct vigil_decision {
 }
 
 impl vigil_str {
+    pub(crate) const ABSENT: vigil_str = vigil_str {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+
     /// A view of `s` for the caller to read (valid while `s` lives).
     pub(crate) fn from_str(s: &str) -> vigil_str {
         vigil_str {
@@ -97,6 +107,12 @@ impl vigil_str {
                 format!("{what}: NULL pointer with length {}", self.len),
             ));
         }
+        if self.len > isize::MAX as usize {
+            return Err(Failure::new(
+                VIGIL_ERR_INVALID_ARGUMENT,
+                format!("{what}: length {} is not a length", self.len),
+            ));
+        }
         let bytes = std::slice::from_raw_parts(self.ptr.cast::<u8>(), self.len);
         std::str::from_utf8(bytes)
             .map(Some)
@@ -106,6 +122,53 @@ impl vigil_str {
     /// Like `get`, but an absent string is an empty one (identifiers: the core then says why).
     pub(crate) unsafe fn get_or_empty<'a>(self, what: &'static str) -> Result<&'a str, Failure> {
         Ok(self.get(what)?.unwrap_or(""))
+    }
+}
+
+/// `n` items from C; more than `max` (however large `n` is) or a NULL `ptr` with items to
+/// read is a status, never a slice.
+pub(crate) unsafe fn slice_of<'a, T>(
+    ptr: *const T,
+    n: usize,
+    max: usize,
+    what: &'static str,
+) -> Result<&'a [T], Failure> {
+    if n > max {
+        return Err(Failure::new(
+            VIGIL_ERR_INVALID_ARGUMENT,
+            format!("{what}: at most {max}, got {n}"),
+        ));
+    }
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::new(
+            VIGIL_ERR_NULL_ARGUMENT,
+            format!("{what} is NULL"),
+        ));
+    }
+    Ok(std::slice::from_raw_parts(ptr, n))
+}
+
+/// An optional client IP (absent or empty: none).
+pub(crate) unsafe fn read_ip(ip: vigil_str) -> Result<Option<IpAddr>, Failure> {
+    match ip.get("ip")? {
+        Some(s) if !s.is_empty() => Ok(Some(vigil_core::event::parse_ip(s)?)),
+        _ => Ok(None),
+    }
+}
+
+/// A device id as `vigil_edge_device` writes it (32 lower-case hex digits); absent: none.
+pub(crate) unsafe fn read_device(device: vigil_str) -> Result<Option<DeviceId>, Failure> {
+    match device.get("device")? {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|()| {
+            Failure::new(
+                VIGIL_ERR_INVALID_ARGUMENT,
+                "device must be 32 lower-case hex digits (as vigil_edge_device writes it)",
+            )
+        }),
     }
 }
 
@@ -123,13 +186,7 @@ pub(crate) unsafe fn read_pairs<'a>(
         }
         .into());
     }
-    if n == 0 {
-        return Ok(SmallVec::new());
-    }
-    if ids.is_null() {
-        return Err(Failure::new(VIGIL_ERR_NULL_ARGUMENT, "ids is NULL"));
-    }
-    std::slice::from_raw_parts(ids, n)
+    slice_of(ids, n, MAX_PAIRS, "ids")?
         .iter()
         .map(|p| {
             Ok((
@@ -144,8 +201,20 @@ pub(crate) unsafe fn read_pairs<'a>(
 pub(crate) unsafe fn read_request(
     req: *const vigil_request,
 ) -> Result<Option<RequestContext>, Failure> {
+    read_request_on(req, vigil_str::ABSENT)
+}
+
+/// Reads an optional request context and the request's device (either may be absent).
+pub(crate) unsafe fn read_request_on(
+    req: *const vigil_request,
+    device: vigil_str,
+) -> Result<Option<RequestContext>, Failure> {
+    let device = read_device(device)?;
     let Some(r) = req.as_ref() else {
-        return Ok(None);
+        return Ok(device.map(|d| RequestContext {
+            device: Some(d),
+            ..RequestContext::default()
+        }));
     };
     let ctx = RequestContext::from_parts(
         r.ip.get("request ip")?,
@@ -153,7 +222,7 @@ pub(crate) unsafe fn read_request(
         r.method.get("request method")?,
         r.path.get("request path")?,
     )?;
-    Ok(Some(ctx))
+    Ok(Some(RequestContext { device, ..ctx }))
 }
 
 fn copy_into(dst: &mut [c_char], src: &str) {
@@ -176,6 +245,7 @@ impl vigil_decision {
         out.action = match d.action {
             vigil_core::Action::Block => VIGIL_ACTION_BLOCK,
             vigil_core::Action::Redirect { .. } => VIGIL_ACTION_REDIRECT,
+            vigil_core::Action::Challenge => VIGIL_ACTION_CHALLENGE,
         };
         out.scope = match d.target {
             vigil_core::Target::User(_) => VIGIL_SCOPE_USER,
@@ -187,7 +257,7 @@ impl vigil_decision {
         copy_into(&mut out.reason, &d.reason);
         let url = match &d.action {
             vigil_core::Action::Redirect { url } => url.as_str(),
-            vigil_core::Action::Block => "",
+            vigil_core::Action::Block | vigil_core::Action::Challenge => "",
         };
         copy_into(&mut out.redirect_url, url);
     }

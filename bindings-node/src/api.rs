@@ -53,7 +53,10 @@ fn identify(call: &Call) -> Result<napi_value> {
 fn check(call: &Call) -> Result<napi_value> {
     let blocked = match request::get(call, call.arg(0))? {
         Some(r) => r.with_client(call, |c| {
-            Ok(c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()).is_some())
+            Ok(
+                c.check(r.user.get().as_ref(), r.ctx.ip.as_ref(), r.ctx.device)
+                    .is_some(),
+            )
         })?,
         None => false,
     };

@@ -60,7 +60,7 @@ pub(crate) fn decision_of(call: &Call) -> Result<napi_value> {
         Some(r) => r.with_client(call, |c| {
             Ok(match ip_only {
                 true => r.ctx.ip.as_ref().and_then(|ip| c.ip_decision(ip)),
-                false => c.check(r.user.get().as_ref(), r.ctx.ip.as_ref()),
+                false => c.check(r.user.get().as_ref(), r.ctx.ip.as_ref(), r.ctx.device),
             })
         })?,
         None => None,

@@ -171,7 +171,7 @@ pub fn check_request(
     let user = r.user.lock().as_ref().map(|u| u.key());
     with_client(py, |client| {
         Ok(client
-            .check(user.as_ref(), r.ctx.ip.as_ref())
+            .check(user.as_ref(), r.ctx.ip.as_ref(), r.ctx.device)
             .map(DecisionInfo))
     })
 }

@@ -138,12 +138,13 @@ impl DecisionInfo {
         }
     }
 
-    /// `"block"` or `"redirect"`.
+    /// `"block"` or `"redirect"` (ban checks never give a `"challenge"`).
     #[getter]
     fn action(&self) -> &'static str {
         match self.0.action {
             Action::Block => "block",
             Action::Redirect { .. } => "redirect",
+            Action::Challenge => "challenge",
         }
     }
 
@@ -151,7 +152,7 @@ impl DecisionInfo {
     fn redirect_url(&self) -> Option<&str> {
         match &self.0.action {
             Action::Redirect { url } => Some(url),
-            Action::Block => None,
+            Action::Block | Action::Challenge => None,
         }
     }
 

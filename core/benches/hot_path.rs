@@ -1,7 +1,8 @@
 //! The calls a host app pays for on its request path, and the worker's encoding throughput.
 //!
 //! Goals (issue 2): enqueue of an auth event <= 250 ns median; ban check with 100 000 decisions
-//! held <= 50 ns; batch encode + gzip >= 1 M events/s.
+//! held <= 50 ns; batch encode + gzip >= 1 M events/s. `assess` (the verdict, challenges
+//! included) <= 1 µs with the same decisions held.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use vigil_core::decisions::{Action, Decision, Target};
 use vigil_core::event::{new_event_id, now_ms, Event, EventKind};
 use vigil_core::wire::{encode_batch, gzip, SdkInfo};
-use vigil_core::{Client, Config, Identity, Properties, RequestContext, UserKey};
+use vigil_core::{Client, Config, DeviceId, Identity, Properties, RequestContext, UserKey};
 
 /// Local mode: the worker drains the queue, so the bench measures only the caller's side.
 fn local_client() -> Client {
@@ -56,38 +57,91 @@ fn enqueue(c: &mut Criterion) {
     client.shutdown(Duration::from_secs(1));
 }
 
-fn ban_check(c: &mut Criterion) {
-    let client = local_client();
-    let decisions: Vec<Decision> = (0..100_000u32)
-        .map(|i| {
-            let mut key = [0u8; 16];
-            key[..4].copy_from_slice(&i.to_be_bytes());
-            Decision {
-                id: format!("d_{i}"),
-                target: Target::User(UserKey(key)),
-                action: Action::Block,
-                expires_at_ms: Some(now_ms() + 3_600_000),
-                reason: "bench".into(),
-            }
+fn key(i: u32) -> UserKey {
+    let mut key = [0u8; 16];
+    key[..4].copy_from_slice(&i.to_be_bytes());
+    UserKey(key)
+}
+
+/// 100 000 decisions: user blocks, every tenth a lockout exempting two devices, and every
+/// fourth user challenged instead; plus an IP challenge.
+fn decisions() -> Vec<Decision> {
+    let expires_at_ms = Some(now_ms() + 3_600_000);
+    let mut all: Vec<Decision> = (0..100_000u32)
+        .map(|i| Decision {
+            id: format!("d_{i}"),
+            target: Target::User(key(i)),
+            action: if i % 4 == 3 {
+                Action::Challenge
+            } else {
+                Action::Block
+            },
+            expires_at_ms,
+            reason: "bench".into(),
+            except_devices: match i % 10 {
+                0 => Box::new([DeviceId(1), DeviceId(2)]),
+                _ => Box::default(),
+            },
         })
         .collect();
-    client.decisions().update(1, true, decisions, &[]);
-    let held = {
-        let mut key = [0u8; 16];
-        key[..4].copy_from_slice(&777u32.to_be_bytes());
-        UserKey(key)
-    };
+    all.push(Decision {
+        id: "d_ip".into(),
+        target: Target::Ip("198.51.100.1".parse().unwrap()),
+        action: Action::Challenge,
+        expires_at_ms,
+        reason: "bench".into(),
+        except_devices: Box::default(),
+    });
+    all
+}
+
+fn ban_check(c: &mut Criterion) {
+    let client = local_client();
+    client.decisions().update(1, true, decisions(), &[]);
+    let held = key(777);
     let absent = Identity::new(&[("username", "alice")], None).unwrap().key();
     let ip = "203.0.113.7".parse().unwrap();
     let mut g = c.benchmark_group("ban check (100k decisions)");
     g.bench_function("user not banned", |b| {
-        b.iter(|| client.user_blocked(black_box(&absent)))
+        b.iter(|| client.user_blocked(black_box(&absent), None))
     });
     g.bench_function("user banned", |b| {
-        b.iter(|| client.user_blocked(black_box(&held)))
+        b.iter(|| client.user_blocked(black_box(&held), None))
     });
     g.bench_function("ip not banned", |b| {
         b.iter(|| client.ip_blocked(black_box(&ip)))
+    });
+    g.finish();
+
+    let request = |ip: &str, device: Option<DeviceId>| {
+        let mut r = RequestContext::from_parts(Some(ip), None, None, None).unwrap();
+        r.device = device;
+        r
+    };
+    let plain = request("203.0.113.7", Some(DeviceId(9)));
+    let known = request("203.0.113.7", Some(DeviceId(2)));
+    let challenged_ip = request("198.51.100.1", None);
+    let (locked, challenged) = (key(10), key(3));
+    let mut g = c.benchmark_group("assess (100k decisions)");
+    g.bench_function("allow", |b| {
+        b.iter(|| client.assess(black_box(Some(&absent)), black_box(Some(&plain))))
+    });
+    g.bench_function("deny (user blocked)", |b| {
+        b.iter(|| client.assess(black_box(Some(&held)), black_box(Some(&plain))))
+    });
+    g.bench_function("allow (lockout, known device)", |b| {
+        b.iter(|| client.assess(black_box(Some(&locked)), black_box(Some(&known))))
+    });
+    g.bench_function("challenge (user and ip)", |b| {
+        b.iter(|| {
+            client.assess(
+                black_box(Some(&challenged)),
+                black_box(Some(&challenged_ip)),
+            )
+        })
+    });
+    g.bench_function("no user, ip fallback", |b| {
+        b.iter(|| client.assess(None, black_box(Some(&plain))))
     });
     g.finish();
 }

@@ -66,7 +66,7 @@ fn main() {
             client.flush(Duration::from_secs(1));
         }
     }
-    match client.check(None, Some(&attacker)) {
+    match client.check(None, Some(&attacker), None) {
         Some(d) => println!(
             "   blocked after {attempts} attempts in {:?} ({}), for {} min\n",
             start.elapsed(),

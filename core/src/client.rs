@@ -7,11 +7,17 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::decisions::Decision;
 use crate::error::Result;
-use crate::event::{check_timestamp, now_ms, Event, EventKind, Properties, RequestContext};
+use smallvec::SmallVec;
+
+use crate::event::{
+    check_timestamp, now_ms, ChallengeResult, DeviceId, Event, EventKind, Properties,
+    RequestContext,
+};
 use crate::identity::{Identity, UserKey};
 use crate::seen::SeenFilter;
 use crate::shared::Shared;
 use crate::stats::StatsSnapshot;
+use crate::verdict::{Assessment, Verdict};
 use crate::worker::Worker;
 
 pub struct Client {
@@ -98,6 +104,24 @@ impl Client {
         Ok(self.record(kind, user, request, properties, ts_ms))
     }
 
+    /// Records how a challenge went (`assess` said `challenge`, and the app asked the user to
+    /// prove who they are). A success ends the user's challenges (the server, or local mode,
+    /// deletes them) and makes the request's device one of the user's known devices.
+    pub fn track_challenge(
+        &self,
+        result: ChallengeResult,
+        user: Identity,
+        request: Option<RequestContext>,
+    ) -> bool {
+        self.record(
+            EventKind::Challenge { result },
+            Some(user),
+            request,
+            Properties::new(),
+            None,
+        )
+    }
+
     /// Carries `previous`'s risk and history over to `current` (e.g. after an e-mail change).
     pub fn alias(
         &self,
@@ -117,14 +141,16 @@ impl Client {
     }
 
     /// Associates `user` with the current request: records at most one `identify.seen` per user,
-    /// IP and minute, and returns the decision that blocks this user or this IP, if any.
+    /// IP and minute, and returns the decision that blocks this user (on the request's device)
+    /// or this IP, if any.
     pub fn identify(
         &self,
         user: Identity,
         request: Option<RequestContext>,
     ) -> Option<Arc<Decision>> {
         let ip = request.as_ref().and_then(|r| r.ip);
-        let decision = self.check(Some(&user.key()), ip.as_ref());
+        let device = request.as_ref().and_then(|r| r.device);
+        let decision = self.check(Some(&user.key()), ip.as_ref(), device);
         let now = now_ms();
         if self.seen.first_this_minute(&user.key(), ip.as_ref(), now) {
             self.record(
@@ -138,34 +164,92 @@ impl Client {
         decision
     }
 
-    /// The decision blocking this request, if any: the user's, else the IP's. When `user` is
-    /// unknown, the user who last logged in successfully from `ip` stands in for it.
-    pub fn check(&self, user: Option<&UserKey>, ip: Option<&IpAddr>) -> Option<Arc<Decision>> {
+    /// The decision blocking this request, if any: the user's (unless it exempts `device`),
+    /// else the IP's. When `user` is unknown, the user who last logged in successfully from
+    /// `ip` stands in for it. Challenges are not blocks: see [`assess`](Self::assess).
+    pub fn check(
+        &self,
+        user: Option<&UserKey>,
+        ip: Option<&IpAddr>,
+        device: Option<DeviceId>,
+    ) -> Option<Arc<Decision>> {
         self.worker.ensure_started(&self.shared);
         let snapshot = self.shared.decisions.load();
         if snapshot.is_empty() {
             return None;
         }
+        let blocks = snapshot.blocks();
         let fallback;
-        let user = match (user, ip) {
-            (Some(u), _) => Some(u),
-            (None, Some(ip)) => {
-                fallback = self.shared.ip_map.lookup(ip, now_ms());
+        let user = match user {
+            Some(u) => Some(u),
+            None => {
+                fallback = self.stand_in(ip, blocks.has_users());
                 fallback.as_ref()
             }
-            (None, None) => None,
         };
-        if let Some(d) = user.and_then(|u| snapshot.user(u, now_ms)) {
+        if let Some(d) = user.and_then(|u| blocks.user(u, device, now_ms)) {
             return Some(d.clone());
         }
-        ip.and_then(|ip| snapshot.ip(ip, now_ms)).cloned()
+        ip.and_then(|ip| blocks.ip(ip, now_ms)).cloned()
     }
 
-    /// Is this user blocked? (No IP fallback; a lock-free read.)
-    #[inline]
-    pub fn user_blocked(&self, user: &UserKey) -> bool {
+    /// The verdict on a request from the decisions held: `Deny` when a block or redirect
+    /// covers the user (unless it exempts the request's device) or the IP, else `Challenge`
+    /// when a challenge covers either, else `Allow`. With no `user`, the user who last logged
+    /// in from the IP stands in, as in [`check`](Self::check). Reads the snapshot only: no
+    /// I/O, no allocation, no lock but the IP map's on that stand-in lookup.
+    pub fn assess(&self, user: Option<&UserKey>, request: Option<&RequestContext>) -> Assessment {
         self.worker.ensure_started(&self.shared);
-        self.shared.decisions.load().user(user, now_ms).is_some()
+        let snapshot = self.shared.decisions.load();
+        if snapshot.is_empty() {
+            return Assessment::allow();
+        }
+        let ip = request.and_then(|r| r.ip.as_ref());
+        let device = request.and_then(|r| r.device);
+        let (blocks, challenges) = (snapshot.blocks(), snapshot.challenges());
+        let fallback;
+        let user = match user {
+            Some(u) => Some(u),
+            None => {
+                fallback = self.stand_in(ip, blocks.has_users() || challenges.has_users());
+                fallback.as_ref()
+            }
+        };
+        let now = now_ms();
+        for (index, verdict) in [(blocks, Verdict::Deny), (challenges, Verdict::Challenge)] {
+            let mut found = Assessment {
+                verdict,
+                decisions: SmallVec::new(),
+            };
+            found
+                .decisions
+                .extend(user.and_then(|u| index.user(u, device, || now)).cloned());
+            found
+                .decisions
+                .extend(ip.and_then(|ip| index.ip(ip, || now)).cloned());
+            if !found.decisions.is_empty() {
+                return found;
+            }
+        }
+        Assessment::allow()
+    }
+
+    /// The user who last logged in from `ip`, when a user decision could apply to them.
+    fn stand_in(&self, ip: Option<&IpAddr>, wanted: bool) -> Option<UserKey> {
+        ip.filter(|_| wanted)
+            .and_then(|ip| self.shared.ip_map.lookup(ip, now_ms()))
+    }
+
+    /// Is this user blocked on this device? (No IP fallback; a lock-free read.)
+    #[inline]
+    pub fn user_blocked(&self, user: &UserKey, device: Option<DeviceId>) -> bool {
+        self.worker.ensure_started(&self.shared);
+        self.shared
+            .decisions
+            .load()
+            .blocks()
+            .user(user, device, now_ms)
+            .is_some()
     }
 
     /// The decision blocking this IP (or a network containing it), if any: the per-request check
@@ -173,7 +257,12 @@ impl Client {
     #[inline]
     pub fn ip_decision(&self, ip: &IpAddr) -> Option<Arc<Decision>> {
         self.worker.ensure_started(&self.shared);
-        self.shared.decisions.load().ip(ip, now_ms).cloned()
+        self.shared
+            .decisions
+            .load()
+            .blocks()
+            .ip(ip, now_ms)
+            .cloned()
     }
 
     /// Is this IP (or a network containing it) blocked? (A lock-free read.)

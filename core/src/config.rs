@@ -145,7 +145,10 @@ impl Config {
                     None => None,
                 }
             }
-            "token" => self.token = text(),
+            "token" => {
+                self.token = text();
+                self.edge.set_token(self.token.as_deref());
+            }
             "pii" => {
                 self.pii = match value.trim().to_ascii_lowercase().as_str() {
                     "" | "plain" | "none" | "off" => PiiMode::Plain,
@@ -219,6 +222,7 @@ impl Config {
             let text = match value {
                 toml::Value::String(s) => s,
                 toml::Value::Integer(n) => n.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
                 toml::Value::Array(items) => items
                     .iter()
                     .map(|v| v.as_str().map(str::to_owned))
@@ -227,7 +231,7 @@ impl Config {
                     .join(","),
                 other => {
                     return Err(Error::Config(format!(
-                        "[edge] {key}: expected a string, integer or list, got {}",
+                        "[edge] {key}: expected a string, integer, boolean or list, got {}",
                         other.type_str()
                     )))
                 }

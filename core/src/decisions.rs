@@ -1,8 +1,11 @@
-//! Ban decisions held by the SDK: an immutable snapshot behind an atomic pointer.
+//! Decisions held by the SDK: an immutable snapshot behind an atomic pointer.
 //!
-//! Request threads only ever `load` the snapshot (lock-free); the poller builds a new one and
-//! swaps it in. Updates are rare and checks are constant, so copy-on-write is the right trade.
+//! Request threads only ever `load` the snapshot (lock-free); the poller (or local mode) builds
+//! a new one and swaps it in. Updates are rare and checks are constant, so copy-on-write is the
+//! right trade. Blocks and challenges are indexed apart, so that however long a challenge lasts
+//! it can never hide a block of the same user or IP.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -10,7 +13,9 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use foldhash::fast::RandomState;
 use ipnet::IpNet;
+use smallvec::SmallVec;
 
+use crate::event::DeviceId;
 use crate::identity::UserKey;
 use crate::wire::{parse_ts, DecisionFeed, WireDecision};
 
@@ -24,7 +29,19 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Block,
-    Redirect { url: String },
+    Redirect {
+        url: String,
+    },
+    /// Ask the user to prove who they are (MFA, captcha, e-mail code): `assess` answers
+    /// `challenge`; the ban checks ignore it.
+    Challenge,
+}
+
+impl Action {
+    /// True for the actions that refuse the request (block, redirect).
+    pub fn denies(&self) -> bool {
+        !matches!(self, Action::Challenge)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +52,10 @@ pub struct Decision {
     /// Unix milliseconds; `None` never expires.
     pub expires_at_ms: Option<i64>,
     pub reason: String,
+    /// Devices a user decision does not apply on: the user's known devices, exempt from a
+    /// lockout that a brute force against the account raised. Ignored on IP and CIDR decisions
+    /// (a device says nothing about who else shares an address).
+    pub except_devices: Box<[DeviceId]>,
 }
 
 impl Decision {
@@ -42,7 +63,13 @@ impl Decision {
         self.expires_at_ms.is_none_or(|t| now_ms < t)
     }
 
-    /// Parses a decision from the feed; `None` (and a warning) for one this SDK cannot apply.
+    /// True when this decision does not apply to a request from `device`.
+    pub fn exempts(&self, device: Option<DeviceId>) -> bool {
+        device.is_some_and(|d| self.except_devices.contains(&d))
+    }
+
+    /// Parses a decision from the feed; `None` for one this SDK cannot apply (the caller
+    /// counts and logs it), including one naming a malformed device.
     pub fn from_wire(w: &WireDecision) -> Option<Decision> {
         let target = match w.scope.as_str() {
             "user" => Target::User(w.value.parse().ok()?),
@@ -53,33 +80,158 @@ impl Decision {
         let action = match (w.action.as_str(), &w.url) {
             ("block", _) => Action::Block,
             ("redirect", Some(url)) => Action::Redirect { url: url.clone() },
+            ("challenge", _) => Action::Challenge,
             _ => return None,
         };
         let expires_at_ms = match &w.expires_at {
             Some(s) => Some(parse_ts(s)?),
             None => None,
         };
+        let except_devices = w
+            .except_devices
+            .iter()
+            .map(|d| d.parse().ok())
+            .collect::<Option<Box<[DeviceId]>>>()?;
         Some(Decision {
             id: w.id.clone(),
             target,
             action,
             expires_at_ms,
             reason: w.reason.clone(),
+            except_devices,
         })
+    }
+
+    /// When it ends, for ordering: a decision that never expires lasts longest.
+    fn lasts(&self) -> i64 {
+        self.expires_at_ms.unwrap_or(i64::MAX)
     }
 }
 
 type Map<K, V> = HashMap<K, V, RandomState>;
 
-/// One immutable set of decisions, indexed for constant-time checks.
+/// Which of two decisions on one target answers first: the one that lasts longer, then the
+/// one that exempts no device, then the smaller id (so every SDK picks the same one).
+fn precedence(a: &Decision, b: &Decision) -> std::cmp::Ordering {
+    (Reverse(a.lasts()), !a.except_devices.is_empty(), &a.id).cmp(&(
+        Reverse(b.lasts()),
+        !b.except_devices.is_empty(),
+        &b.id,
+    ))
+}
+
+/// Decisions of one kind (blocks, or challenges), indexed for constant-time checks.
+#[derive(Default)]
+pub struct Index {
+    /// Each user's decisions in precedence order, cut after the first that exempts no device:
+    /// that one covers every request for at least as long as any after it would.
+    users: Map<UserKey, SmallVec<[Arc<Decision>; 1]>>,
+    ips: Map<IpAddr, Arc<Decision>>,
+    /// CIDR decisions grouped by (IPv6, prefix length), longest prefix first: a check costs
+    /// one lookup per distinct length, and the narrowest network holding the address answers.
+    cidrs: Vec<(PrefixLen, Map<IpAddr, Arc<Decision>>)>,
+}
+
+/// A network's family (true for IPv6) and prefix length.
+type PrefixLen = (bool, u8);
+
+impl Index {
+    fn add(&mut self, d: &Arc<Decision>) {
+        match &d.target {
+            Target::User(k) => self.users.entry(*k).or_default().push(d.clone()),
+            Target::Ip(ip) => keep_first(&mut self.ips, *ip, d),
+            Target::Cidr(net) => {
+                let len = (net.addr().is_ipv6(), net.prefix_len());
+                let bucket = match self.cidrs.iter().position(|(l, _)| *l == len) {
+                    Some(i) => &mut self.cidrs[i].1,
+                    None => {
+                        self.cidrs.push((len, Map::default()));
+                        &mut self.cidrs.last_mut().expect("just pushed").1
+                    }
+                };
+                keep_first(bucket, net.network(), d);
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        for entries in self.users.values_mut() {
+            entries.sort_by(|a, b| precedence(a, b));
+            if let Some(i) = entries.iter().position(|d| d.except_devices.is_empty()) {
+                entries.truncate(i + 1);
+            }
+            entries.shrink_to_fit();
+        }
+        self.cidrs.sort_by_key(|((_, len), _)| Reverse(*len));
+    }
+
+    /// True when some decision of this kind names a user (the IP-to-user fallback is only
+    /// worth its lookup then).
+    pub fn has_users(&self) -> bool {
+        !self.users.is_empty()
+    }
+
+    /// The decision covering this user on a request from `device`, if any.
+    #[inline]
+    pub fn user(
+        &self,
+        key: &UserKey,
+        device: Option<DeviceId>,
+        now_ms: impl FnOnce() -> i64,
+    ) -> Option<&Arc<Decision>> {
+        let entries = self.users.get(key)?;
+        let now = now_ms();
+        // Longest-lasting first: once one has expired, so have the rest.
+        entries
+            .iter()
+            .take_while(|d| d.is_active(now))
+            .find(|d| !d.exempts(device))
+    }
+
+    /// The decision covering this IP, or the narrowest network holding it, if any.
+    #[inline]
+    pub fn ip(&self, ip: &IpAddr, now_ms: impl Fn() -> i64) -> Option<&Arc<Decision>> {
+        if let Some(d) = self.ips.get(ip).filter(|d| d.is_active(now_ms())) {
+            return Some(d);
+        }
+        for ((v6, prefix), bucket) in &self.cidrs {
+            let masked = match (ip, v6) {
+                (IpAddr::V4(v4), false) => ipnet::Ipv4Net::new(*v4, *prefix)
+                    .ok()
+                    .map(|n| IpAddr::V4(n.network())),
+                (IpAddr::V6(a), true) => ipnet::Ipv6Net::new(*a, *prefix)
+                    .ok()
+                    .map(|n| IpAddr::V6(n.network())),
+                _ => None,
+            };
+            if let Some(d) = masked
+                .and_then(|m| bucket.get(&m))
+                .filter(|d| d.is_active(now_ms()))
+            {
+                return Some(d);
+            }
+        }
+        None
+    }
+}
+
+/// Where two decisions cover one address, the one with precedence stays.
+fn keep_first<K: std::hash::Hash + Eq>(map: &mut Map<K, Arc<Decision>>, key: K, d: &Arc<Decision>) {
+    match map.get(&key) {
+        Some(old) if precedence(old, d).is_le() => {}
+        _ => {
+            map.insert(key, d.clone());
+        }
+    }
+}
+
+/// One immutable set of decisions.
 #[derive(Default)]
 pub struct Snapshot {
     cursor: u64,
     by_id: Map<String, Arc<Decision>>,
-    users: Map<UserKey, Arc<Decision>>,
-    ips: Map<IpAddr, Arc<Decision>>,
-    /// CIDR decisions grouped by prefix length, so a check costs one lookup per distinct length.
-    cidrs: Vec<(u8, Map<IpAddr, Arc<Decision>>)>,
+    blocks: Index,
+    challenges: Index,
 }
 
 impl Snapshot {
@@ -89,22 +241,13 @@ impl Snapshot {
             ..Snapshot::default()
         };
         for d in by_id.values() {
-            match &d.target {
-                Target::User(k) => keep_longest(&mut snap.users, *k, d),
-                Target::Ip(ip) => keep_longest(&mut snap.ips, *ip, d),
-                Target::Cidr(net) => {
-                    let len = net.prefix_len() + if net.addr().is_ipv4() { 0 } else { 128 };
-                    let bucket = match snap.cidrs.iter().position(|(l, _)| *l == len) {
-                        Some(i) => &mut snap.cidrs[i].1,
-                        None => {
-                            snap.cidrs.push((len, Map::default()));
-                            &mut snap.cidrs.last_mut().expect("just pushed").1
-                        }
-                    };
-                    keep_longest(bucket, net.network(), d);
-                }
+            match d.action {
+                Action::Challenge => snap.challenges.add(d),
+                Action::Block | Action::Redirect { .. } => snap.blocks.add(d),
             }
         }
+        snap.blocks.finish();
+        snap.challenges.finish();
         snap.by_id = by_id;
         snap
     }
@@ -125,48 +268,14 @@ impl Snapshot {
         self.by_id.values()
     }
 
-    pub fn user(&self, key: &UserKey, now_ms: impl FnOnce() -> i64) -> Option<&Arc<Decision>> {
-        self.users.get(key).filter(|d| d.is_active(now_ms()))
+    /// Blocks and redirects: what the ban checks enforce.
+    pub fn blocks(&self) -> &Index {
+        &self.blocks
     }
 
-    pub fn ip(&self, ip: &IpAddr, now_ms: impl Fn() -> i64) -> Option<&Arc<Decision>> {
-        if let Some(d) = self.ips.get(ip).filter(|d| d.is_active(now_ms())) {
-            return Some(d);
-        }
-        for (len, bucket) in &self.cidrs {
-            let (is_v6_bucket, prefix) = (*len > 128, len % 128);
-            let masked = match (ip, is_v6_bucket) {
-                (IpAddr::V4(v4), false) => ipnet::Ipv4Net::new(*v4, prefix)
-                    .ok()
-                    .map(|n| IpAddr::V4(n.network())),
-                (IpAddr::V6(v6), true) => ipnet::Ipv6Net::new(*v6, prefix)
-                    .ok()
-                    .map(|n| IpAddr::V6(n.network())),
-                _ => None,
-            };
-            if let Some(d) = masked
-                .and_then(|m| bucket.get(&m))
-                .filter(|d| d.is_active(now_ms()))
-            {
-                return Some(d);
-            }
-        }
-        None
-    }
-}
-
-/// Where two decisions cover one target, the one that lasts longer wins.
-fn keep_longest<K: std::hash::Hash + Eq>(
-    map: &mut Map<K, Arc<Decision>>,
-    key: K,
-    d: &Arc<Decision>,
-) {
-    let lasts = |x: &Decision| x.expires_at_ms.unwrap_or(i64::MAX);
-    match map.get(&key) {
-        Some(old) if lasts(old) >= lasts(d) => {}
-        _ => {
-            map.insert(key, d.clone());
-        }
+    /// Challenges: what `assess` answers `challenge` for when nothing blocks.
+    pub fn challenges(&self) -> &Index {
+        &self.challenges
     }
 }
 
@@ -204,6 +313,31 @@ impl DecisionStore {
 
     /// Replaces (`reset`) or amends the held decisions. Expired ones are dropped on the way.
     pub fn update(&self, cursor: u64, reset: bool, upserts: Vec<Decision>, deletes: &[String]) {
+        let upserts: Vec<Arc<Decision>> = upserts.into_iter().map(Arc::new).collect();
+        self.rewrite(Some(cursor), reset, |by_id| {
+            for id in deletes {
+                by_id.remove(id);
+            }
+            for d in &upserts {
+                by_id.insert(d.id.clone(), d.clone());
+            }
+        });
+    }
+
+    /// Ends this user's challenges (local mode, once the user passed one). The cursor stays.
+    pub fn end_challenges(&self, user: &UserKey) {
+        let target = Target::User(*user);
+        self.rewrite(None, false, |by_id| {
+            by_id.retain(|_, d| !(d.action == Action::Challenge && d.target == target))
+        });
+    }
+
+    fn rewrite(
+        &self,
+        cursor: Option<u64>,
+        reset: bool,
+        edit: impl Fn(&mut Map<String, Arc<Decision>>),
+    ) {
         let now = crate::event::now_ms();
         self.current.rcu(|old| {
             let mut by_id: Map<String, Arc<Decision>> = if reset {
@@ -215,90 +349,11 @@ impl DecisionStore {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect()
             };
-            for id in deletes {
-                by_id.remove(id);
-            }
-            for d in &upserts {
-                by_id.insert(d.id.clone(), Arc::new(d.clone()));
-            }
-            Snapshot::build(cursor, by_id)
+            edit(&mut by_id);
+            Snapshot::build(cursor.unwrap_or(old.cursor), by_id)
         });
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn wire(id: &str, scope: &str, value: &str, expires_at: Option<&str>) -> WireDecision {
-        WireDecision {
-            id: id.into(),
-            scope: scope.into(),
-            value: value.into(),
-            action: "block".into(),
-            url: None,
-            expires_at: expires_at.map(Into::into),
-            reason: "test".into(),
-            ids: None,
-        }
-    }
-
-    #[test]
-    fn user_ip_and_cidr_scopes() {
-        let store = DecisionStore::new();
-        let key = UserKey([7; 16]);
-        let skipped = store.apply_feed(&DecisionFeed {
-            cursor: 3,
-            reset: true,
-            upserts: vec![
-                wire("d1", "user", &key.to_string(), None),
-                wire("d2", "ip", "203.0.113.7", None),
-                wire("d3", "cidr", "198.51.100.0/24", None),
-                wire("d4", "cidr", "2001:db8::/32", None),
-                wire("bad", "planet", "x", None),
-            ],
-            deletes: vec![],
-        });
-        assert_eq!(skipped, 1);
-        let snap = store.load();
-        let now = || 0;
-        assert_eq!(snap.cursor(), 3);
-        assert!(snap.user(&key, now).is_some());
-        assert!(snap.user(&UserKey([8; 16]), now).is_none());
-        assert!(snap.ip(&"203.0.113.7".parse().unwrap(), now).is_some());
-        assert!(snap.ip(&"198.51.100.99".parse().unwrap(), now).is_some());
-        assert!(snap.ip(&"198.51.101.1".parse().unwrap(), now).is_none());
-        assert!(snap.ip(&"2001:db8:1::5".parse().unwrap(), now).is_some());
-        assert!(snap.ip(&"2001:db9::5".parse().unwrap(), now).is_none());
-    }
-
-    #[test]
-    fn expiry_and_deletes() {
-        let store = DecisionStore::new();
-        store.apply_feed(&DecisionFeed {
-            cursor: 1,
-            reset: true,
-            upserts: vec![
-                wire("d1", "ip", "10.0.0.1", Some("2030-01-01T00:00:00Z")),
-                wire("d2", "ip", "10.0.0.2", None),
-            ],
-            deletes: vec![],
-        });
-        let ip1: IpAddr = "10.0.0.1".parse().unwrap();
-        let before = parse_ts("2029-12-31T23:59:59Z").unwrap();
-        let after = parse_ts("2030-01-01T00:00:00Z").unwrap();
-        assert!(store.load().ip(&ip1, || before).is_some());
-        assert!(store.load().ip(&ip1, || after).is_none());
-        store.apply_feed(&DecisionFeed {
-            cursor: 2,
-            reset: false,
-            upserts: vec![],
-            deletes: vec!["d2".into()],
-        });
-        assert!(store
-            .load()
-            .ip(&"10.0.0.2".parse().unwrap(), || 0)
-            .is_none());
-        assert_eq!(store.load().len(), 1);
-    }
-}
+mod tests;

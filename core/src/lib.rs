@@ -24,6 +24,7 @@ mod sender;
 mod shared;
 pub mod stats;
 mod transport;
+pub mod verdict;
 pub mod wire;
 mod worker;
 
@@ -32,10 +33,11 @@ pub use config::{Config, PiiMode};
 pub use decisions::{Action, Decision, Target};
 pub use edge::Edge;
 pub use error::{Error, Result};
-pub use event::{EventKind, Properties, PropertyValue, RequestContext};
+pub use event::{ChallengeResult, DeviceId, EventKind, Properties, PropertyValue, RequestContext};
 pub use identity::{Identity, UserKey};
 pub use process::ProcessClient;
 pub use stats::StatsSnapshot;
+pub use verdict::{Assessment, Verdict};
 
 /// The version of this crate, reported by every SDK.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -244,7 +244,8 @@ fn long_poll_picks_up_a_new_ban_in_under_a_second() {
         "id": "d_1", "scope": "user", "value": victim.key().to_string(),
         "action": "block", "expires_at": null, "reason": "manual"
     }));
-    assert!(wait_until(Duration::from_secs(2), || c.user_blocked(&victim.key())));
+    assert!(wait_until(Duration::from_secs(2), || c
+        .user_blocked(&victim.key(), None)));
     let took = t.elapsed();
     assert!(took < Duration::from_secs(1), "ban took {took:?}");
     let d = c.identify(victim, None).expect("blocked");
@@ -262,7 +263,7 @@ fn ip_bans_apply_to_unidentified_requests_and_expire() {
     let c = client(&server, &[]);
     let ip = "198.51.100.4".parse().unwrap();
     assert!(wait_until(Duration::from_secs(3), || c.ip_blocked(&ip)));
-    assert!(c.check(None, Some(&ip)).is_some());
+    assert!(c.check(None, Some(&ip), None).is_some());
     assert!(wait_until(Duration::from_secs(3), || !c.ip_blocked(&ip)));
 }
 
@@ -279,10 +280,10 @@ fn an_unidentified_request_falls_back_to_the_last_user_of_its_ip() {
     let ctx = RequestContext::from_parts(Some("192.0.2.44"), None, None, None).unwrap();
     c.track_auth(true, victim.clone(), None, Some(ctx));
     assert!(wait_until(Duration::from_secs(3), || c
-        .check(None, Some(&ip))
+        .check(None, Some(&ip), None)
         .is_some()));
     let other: std::net::IpAddr = "192.0.2.45".parse().unwrap();
-    assert!(c.check(None, Some(&other)).is_none());
+    assert!(c.check(None, Some(&other), None).is_none());
 }
 
 #[test]

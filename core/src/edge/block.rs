@@ -24,7 +24,7 @@ impl<'a> From<&'a crate::Decision> for DecisionView<'a> {
             reason: &d.reason,
             redirect_url: match &d.action {
                 crate::Action::Redirect { url } => Some(url),
-                crate::Action::Block => None,
+                crate::Action::Block | crate::Action::Challenge => None,
             },
         }
     }

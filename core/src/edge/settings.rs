@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use super::block::{is_safe_redirect, BlockPage, DecisionView, Response};
 use super::client_ip::{ClientIpResolver, IpSource};
+use super::device::{DeviceCookie, DeviceRead};
 use crate::error::{Error, Result};
 
 /// The edge option names (also `VIGIL_` + upper case, and keys of `[edge]`).
@@ -19,17 +20,22 @@ pub const KEYS: &[&str] = &[
     "block_json",
     "block_body",
     "block_content_type",
+    "device_cookie",
+    "device_cookie_secure",
+    "device_cookie_max_age",
+    "device_secret",
 ];
 
 const LOOPBACK: &[&str] = &["127.0.0.0/8", "::1/128"];
 const PRIVATE: &[&str] = &["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 const LINK_LOCAL: &[&str] = &["169.254.0.0/16", "fe80::/10"];
 
-/// Client-IP resolution and the block response, as configured.
+/// Client-IP resolution, the block response and the device cookie, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edge {
     resolver: ClientIpResolver,
     block: BlockPage,
+    device: DeviceCookie,
 }
 
 impl Default for Edge {
@@ -39,6 +45,7 @@ impl Default for Edge {
             // and VPNs, and every one of them could then forge its clients' addresses.
             resolver: ClientIpResolver::new(named(LOOPBACK), IpSource::XForwardedFor),
             block: BlockPage::default(),
+            device: DeviceCookie::default(),
         }
     }
 }
@@ -107,13 +114,30 @@ impl Edge {
                     None => None,
                 }
             }
+            "device_cookie" => self.device.set_name(value).map_err(|e| bad(&e))?,
+            "device_cookie_secure" => self
+                .device
+                .set_secure(parse_bool(value).ok_or_else(|| bad("expected true or false"))?),
+            "device_cookie_max_age" => self.device.set_max_age(value).map_err(|e| bad(&e))?,
+            // The value stays out of the message: it is a secret.
+            "device_secret" => self
+                .device
+                .set_secret(value)
+                .map_err(|e| Error::Config(format!("{key}: {e}")))?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 
+    /// Derives the device cookie's key from the app token (`token` in the configuration),
+    /// unless `device_secret` is set.
+    pub(crate) fn set_token(&mut self, token: Option<&str>) {
+        self.device.set_token(token);
+    }
+
     /// What no single option can check.
     pub fn validate(&self) -> Result<()> {
+        self.device.validate()?;
         match (&self.block.body, &self.block.content_type) {
             (Some(_), None) => Err(Error::Config(
                 "block_body needs block_content_type (VIGIL_BLOCK_CONTENT_TYPE)".into(),
@@ -148,9 +172,30 @@ impl Edge {
         self.resolver.resolve(peer, lines)
     }
 
+    /// The request's device from its `Cookie` header (several joined with `"; "`): the
+    /// signed cookie's id, else a fresh id with the `Set-Cookie` to send. Nothing when
+    /// `device_cookie` is empty. Call it once per request and put the device in its
+    /// `RequestContext`.
+    pub fn device(&self, cookie_header: Option<&str>) -> DeviceRead {
+        self.device.read(cookie_header)
+    }
+
+    pub fn device_cookie(&self) -> &DeviceCookie {
+        &self.device
+    }
+
     /// The response to a request blocked by `decision`.
     pub fn render_block(&self, decision: DecisionView<'_>, accept: Option<&str>) -> Response {
         self.block.render(decision, accept)
+    }
+}
+
+/// The spellings of a boolean every config layer accepts (as `Config::set` does).
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
     }
 }
 
