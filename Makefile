@@ -196,7 +196,7 @@ go-bench:
 # file, the Flask, Express and net/http example apps on it, a scripted mix of benign users and
 # attacks driven through them, and a summary. VIGIL_DEMO_KEEP=1 keeps it running until Ctrl-C.
 # (`cargo run -p vigil-core --example local_demo` shows local mode, with no server.)
-demo: examples-build
+demo: examples-build geo-db
 	python3 examples/demo/demo.py
 
 # What the example apps under examples/ run on: the server and the C library (debug), the

@@ -4,7 +4,9 @@ The same small surface as examples/express-app and examples/go-app:
 
     POST /signup   form email, password   -> signup_track(email=...)
     POST /login    form email, password   -> auth_track(ok, email=...)
-    GET  /account  header X-User (a stand-in session) -> identify(...), 403 when banned
+    GET  /account  header X-User (a stand-in session) -> identify(...), 403 when banned;
+                   then assess(...): 401 {"challenge": ...} when Vigil asks for proof
+    POST /challenge form email, code -> challenge_track("succeeded" | "failed", email=...)
     GET  /stats    the SDK's counters (JSON), for the tests and the demo's progress
     GET  /healthz  ok
 
@@ -75,7 +77,26 @@ def account() -> Any:
         return jsonify(error="not logged in"), 401
     # Raises vigil.UserBlocked when banned; the Flask extension answers it with a 403.
     vigil.identify({"email": email})
+    # A sign-in Vigil finds suspicious (a new country, impossible travel) is asked to prove
+    # itself: a real app would ask for an MFA code here.
+    verdict = vigil.assess(email=email)
+    if verdict.verdict == "challenge":
+        vigil.challenge_track("requested", email=email)
+        return jsonify(challenge="mfa", reasons=list(verdict.reasons)), 401
     return jsonify(ok=True, user=email)
+
+
+# The stand-in for a one-time code: the account's owner has it, an attacker with only the
+# password does not.
+MFA_CODE = "424242"
+
+
+@app.post("/challenge")
+def challenge() -> Any:
+    email = request.form.get("email", "").strip()
+    passed = request.form.get("code", "") == MFA_CODE
+    vigil.challenge_track("succeeded" if passed else "failed", email=email)
+    return jsonify(ok=passed), 200 if passed else 401
 
 
 @app.get("/stats")

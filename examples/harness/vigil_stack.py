@@ -9,6 +9,7 @@ packages, and the Go app's binary; `missing_artifacts()` says what is absent.
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import json
 import os
 import re
@@ -162,7 +163,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_token = admin_token or "admin-" + os.urandom(16).hex()
         self.config_path = workdir / "vigil.toml"
-        self.config_path.write_text(config)
+        # The server's own URL, for settings that name it (e.g. `public_url` for notice links).
+        self.config_path.write_text(config.replace("@SERVER_URL@", self.url))
         self.proc: Optional[Proc] = None
 
     def create_app(self, name: str) -> tuple[int, str]:
@@ -213,6 +215,39 @@ class Server:
                 if head == name or head.startswith(name + "{"):
                     total += float(line.split()[-1])
         return total
+
+
+class Browser:
+    """One person's browser: keeps the cookies the apps set (Vigil's device cookie among
+    them), so its requests come from one device."""
+
+    def __init__(self, ip: str) -> None:
+        self.ip = ip
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        form: Optional[dict[str, str]] = None,
+        headers: Optional[dict[str, str]] = None,
+    ) -> tuple[int, Any]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(url, data=data, method=method)
+        req.add_header("Accept", "application/json")
+        req.add_header("X-Forwarded-For", self.ip)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with self.opener.open(req, timeout=10) as resp:
+                status, raw = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, raw = e.code, e.read()
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode(errors="replace")
 
 
 class App:
