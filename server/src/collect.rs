@@ -153,8 +153,9 @@ fn playbook(ev: &TailEvent, i: usize, pa: &PlaybookAction, fx: &mut Effects) {
                     "ts": vigil_protocol::wire::format_ts(pa.ts_ms),
                     "trigger": pa.trigger,
                 });
-                fx.notifications
-                    .push(notification(id, app, target, payload, pa.ts_ms));
+                fx.notifications.push(NotificationRow::pending(
+                    id, app, target, &payload, pa.ts_ms,
+                ));
             }
         }
         Action::NotifyUser {
@@ -179,8 +180,13 @@ fn playbook(ev: &TailEvent, i: usize, pa: &PlaybookAction, fx: &mut Effects) {
                 "ts": vigil_protocol::wire::format_ts(pa.ts_ms),
                 "trigger": pa.trigger,
             });
-            fx.notifications
-                .push(notification(id, app, USER_TARGET, payload, pa.ts_ms));
+            fx.notifications.push(NotificationRow::pending(
+                id,
+                app,
+                USER_TARGET,
+                &payload,
+                pa.ts_ms,
+            ));
         }
         Action::BlockUser {
             user,
@@ -207,23 +213,5 @@ fn playbook(ev: &TailEvent, i: usize, pa: &PlaybookAction, fx: &mut Effects) {
             fx.decisions
                 .push(decision("ip", ip.to_string(), "challenge", *duration_ms));
         }
-    }
-}
-
-fn notification(
-    id: String,
-    app: i64,
-    target: &str,
-    payload: serde_json::Value,
-    ts_ms: i64,
-) -> NotificationRow {
-    NotificationRow {
-        id,
-        app_id: app,
-        target: target.to_owned(),
-        payload: payload.to_string(),
-        state: "pending".into(),
-        attempts: 0,
-        created_ms: ts_ms,
     }
 }

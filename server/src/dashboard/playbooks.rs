@@ -16,7 +16,7 @@ use super::session::SignedIn;
 use super::{done, format, layout, render, AppQuery, Layout, NoApp};
 use crate::error::{Error, Result};
 use crate::state::{now_ms, AppState};
-use crate::store::{Effects, NotificationRow};
+use crate::store::NotificationRow;
 
 const RUNS_EACH: i64 = 5;
 const RECENT: i64 = 30;
@@ -247,27 +247,8 @@ pub async fn test_notification(
             "ts": vigil_protocol::wire::format_ts(now),
             "test": true,
         });
-        let row = NotificationRow {
-            id,
-            app_id: f.app,
-            target: f.target.clone(),
-            payload: payload.to_string(),
-            state: "pending".into(),
-            attempts: 0,
-            created_ms: now,
-        };
-        // Stored first, as the engine runner does, so the attempt is recorded and retried
-        // (and resent after a restart) like a playbook's notification.
-        let applied = st
-            .store
-            .apply(&Effects {
-                notifications: vec![row],
-                ..Default::default()
-            })
-            .await?;
-        for n in applied.notifications {
-            st.notifier.enqueue(n);
-        }
+        let row = NotificationRow::pending(id, f.app, &f.target, &payload, now);
+        crate::service::notifications::queue(&st, row).await?;
         Ok(format!("test notification queued for {}", f.target))
     }
     .await;

@@ -17,7 +17,7 @@ use crate::collect::{REVOKE_TARGET, USER_TARGET};
 use crate::error::{Error, Result};
 use crate::service::decisions::{self, NewDecision};
 use crate::state::{now_ms, AppState};
-use crate::store::{Effects, NoticeRow, NotificationRow};
+use crate::store::{NoticeRow, NotificationRow};
 
 /// The decisions' reason and source: SDKs and the dashboard show where a block came from.
 pub const NOT_ME_SOURCE: &str = "notice:not_me";
@@ -181,24 +181,6 @@ async fn revoke(st: &AppState, claims: &Claims, payload: &Value, now: i64) -> Re
         "reason": REVOKE_REASON,
         "ts": format_ts(now),
     });
-    let row = NotificationRow {
-        id,
-        app_id: claims.a,
-        target: REVOKE_TARGET.into(),
-        payload: body.to_string(),
-        state: "pending".into(),
-        attempts: 0,
-        created_ms: now,
-    };
-    let applied = st
-        .store
-        .apply(&Effects {
-            notifications: vec![row],
-            ..Default::default()
-        })
-        .await?;
-    for n in applied.notifications {
-        st.notifier.enqueue(n);
-    }
-    Ok(())
+    let row = NotificationRow::pending(id, claims.a, REVOKE_TARGET, &body, now);
+    crate::service::notifications::queue(st, row).await
 }

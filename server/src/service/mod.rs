@@ -5,4 +5,5 @@
 pub mod apps;
 pub mod decisions;
 pub mod incidents;
+pub mod notifications;
 pub mod users;

@@ -17,6 +17,27 @@ pub struct NotificationRow {
     pub created_ms: i64,
 }
 
+impl NotificationRow {
+    /// A notification not attempted yet.
+    pub fn pending(
+        id: String,
+        app_id: i64,
+        target: &str,
+        payload: &serde_json::Value,
+        created_ms: i64,
+    ) -> NotificationRow {
+        NotificationRow {
+            id,
+            app_id,
+            target: target.to_owned(),
+            payload: payload.to_string(),
+            state: "pending".into(),
+            attempts: 0,
+            created_ms,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttemptRow {
     pub notification_id: String,
