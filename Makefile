@@ -217,8 +217,8 @@ examples-build: examples-rust py-wheel-dev node-addon-dev
 # The example apps, the harness, the demo, the e2e tests and the geo test script are linted
 # like the SDKs are.
 examples-lint: py-env node-addon-dev
-	$(VENV)/bin/ruff check examples tests/e2e tests/geo tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py benches
-	$(VENV)/bin/ruff format --check examples tests/e2e tests/geo tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py benches
+	$(VENV)/bin/ruff check examples tests/e2e tests/geo tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py tests/vectors/vector_files.py benches
+	$(VENV)/bin/ruff format --check examples tests/e2e tests/geo tests/vectors/reference_edge.py tests/vectors/reference_verdicts.py tests/vectors/vector_files.py benches
 	bindings-node/node_modules/.bin/prettier --config bindings-node/.prettierrc.json --check "examples/express-app/*.{js,json}"
 	cd examples/go-app && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd examples/go-app && go vet -tags vigil_dev ./...

@@ -42,15 +42,14 @@ Standard library only; Python 3.9 or later.
 
 from __future__ import annotations
 
-import argparse
 import html
 import ipaddress
 import json
 import sys
-from pathlib import Path
 from typing import Optional
 
-HERE = Path(__file__).resolve().parent
+import vector_files
+
 MAX_HOPS = 32
 LOOPBACK = ["127.0.0.0/8", "::1/128"]
 PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
@@ -639,27 +638,9 @@ def build() -> tuple[dict, dict]:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if the files are stale")
-    args = parser.parse_args()
-    stale = []
-    for name, doc in zip(("client_ip.json", "block_response.json"), build()):
-        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-        path = HERE / name
-        if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print(
-            f"stale: {', '.join(stale)}: run python3 tests/vectors/reference_edge.py",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        vector_files.main(
+            "reference_edge.py", __doc__, ("client_ip.json", "block_response.json"), build()
+        )
+    )

@@ -44,19 +44,17 @@ Standard library only; Python 3.9 or later.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import hmac
 import ipaddress
-import json
 import re
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Optional
 
-HERE = Path(__file__).resolve().parent
+import vector_files
+
 TOKEN_LABEL = b"vigil device cookie v1"
 DEFAULT_NAME = "vigil_device"
 DEFAULT_MAX_AGE = 2 * 365 * 86400
@@ -468,27 +466,9 @@ def build() -> tuple[dict, dict]:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if the files are stale")
-    args = parser.parse_args()
-    stale = []
-    for name, doc in zip(("device_cookie.json", "assess.json"), build()):
-        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-        path = HERE / name
-        if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
-        else:
-            path.write_text(text, encoding="utf-8")
-    if stale:
-        print(
-            f"stale: {', '.join(stale)}: run python3 tests/vectors/reference_verdicts.py",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(
+        vector_files.main(
+            "reference_verdicts.py", __doc__, ("device_cookie.json", "assess.json"), build()
+        )
+    )
