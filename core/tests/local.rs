@@ -5,6 +5,18 @@ use std::time::Duration;
 
 use vigil_core::{ChallengeResult, Client, Config, DeviceId, Identity, RequestContext, Verdict};
 
+/// `n` failed logins from `ip` on the existing accounts `{prefix}0` .. `{prefix}{users-1}`.
+fn fail_from(client: &Client, n: usize, prefix: &str, users: usize, ip: &str) {
+    for i in 0..n {
+        client.track_auth(
+            false,
+            user(&format!("{prefix}{}", i % users)),
+            Some(true),
+            from_ip(ip),
+        );
+    }
+}
+
 fn from_ip(ip: &str) -> Option<RequestContext> {
     Some(RequestContext::from_parts(Some(ip), Some("test"), Some("POST"), Some("/login")).unwrap())
 }
@@ -30,14 +42,7 @@ fn local_client(toml: &str) -> Client {
 fn a_stuffing_ip_is_blocked_with_no_server() {
     let client = local_client("");
     let attacker: IpAddr = "203.0.113.66".parse().unwrap();
-    for i in 0..20 {
-        client.track_auth(
-            false,
-            user(&format!("victim{}", i % 7)),
-            Some(true),
-            from_ip("203.0.113.66"),
-        );
-    }
+    fail_from(&client, 20, "victim", 7, "203.0.113.66");
     assert!(client.flush(Duration::from_secs(5)));
     assert!(client.ip_blocked(&attacker), "stats: {:?}", client.stats());
     let d = client.check(None, Some(&attacker), None).unwrap();
@@ -51,14 +56,7 @@ fn a_stuffing_ip_is_blocked_with_no_server() {
 #[test]
 fn nineteen_failures_block_nobody() {
     let client = local_client("");
-    for i in 0..19 {
-        client.track_auth(
-            false,
-            user(&format!("v{}", i % 7)),
-            Some(true),
-            from_ip("198.51.100.19"),
-        );
-    }
+    fail_from(&client, 19, "v", 7, "198.51.100.19");
     assert!(client.flush(Duration::from_secs(5)));
     assert!(!client.ip_blocked(&"198.51.100.19".parse().unwrap()));
 }
@@ -203,14 +201,7 @@ trigger = { type = "signal", names = ["brute_force", "credential_stuffing", "acc
 actions = [{ type = "block_ip", duration = "1h" }]
 "#,
     );
-    for i in 0..20 {
-        client.track_auth(
-            false,
-            user(&format!("victim{}", i % 7)),
-            Some(true),
-            from_ip("203.0.113.66"),
-        );
-    }
+    fail_from(&client, 20, "victim", 7, "203.0.113.66");
     assert!(client.flush(Duration::from_secs(5)));
     assert!(!client.ip_blocked(&"203.0.113.66".parse().unwrap()));
     assert_eq!(client.stats().decisions, 0);
