@@ -34,15 +34,15 @@ type Assessment struct {
 
 var allow = Assessment{Verdict: VerdictAllow}
 
-func assessment(verdict string, ds []*Decision) Assessment {
-	if len(ds) == 0 {
-		return Assessment{Verdict: Verdict(verdict)}
+func assessment(a native.Assessment) Assessment {
+	if a.N == 0 {
+		return Assessment{Verdict: Verdict(a.Verdict)}
 	}
-	reasons := make([]string, len(ds))
-	for i, d := range ds {
+	reasons := make([]string, a.N)
+	for i, d := range a.Decisions[:a.N] {
 		reasons[i] = d.Reason
 	}
-	return Assessment{Verdict: Verdict(verdict), Reasons: reasons, DecisionID: ds[0].ID, Decision: ds[0]}
+	return Assessment{Verdict: Verdict(a.Verdict), Reasons: reasons, DecisionID: a.Decisions[0].ID, Decision: a.Decisions[0]}
 }
 
 // answer writes the block response when the verdict is deny.
@@ -70,11 +70,11 @@ func (u UserContext) Assess() (Assessment, error) {
 	if rec == nil {
 		return allow, nil
 	}
-	verdict, ds, err := native.AssessUser(u.ids, &rec.Request)
+	a, err := native.AssessUser(u.ids, &rec.Request)
 	if err != nil {
 		return allow, report(err)
 	}
-	return answer(rec, assessment(verdict, ds)), nil
+	return answer(rec, assessment(a)), nil
 }
 
 // Assess is the verdict on the current request: on the user it was identified as (Identify)
@@ -85,19 +85,18 @@ func (c Context) Assess() Assessment {
 	if c.rec == nil {
 		return allow
 	}
-	var verdict string
-	var ds []*Decision
+	var a native.Assessment
 	var err error
 	if ids := c.rec.User(); ids != nil {
-		verdict, ds, err = native.AssessUser(ids, &c.rec.Request)
+		a, err = native.AssessUser(ids, &c.rec.Request)
 	} else {
-		verdict, ds, err = native.AssessKey(nil, &c.rec.Request)
+		a, err = native.AssessKey(nil, &c.rec.Request)
 	}
 	if err != nil {
 		_ = report(err)
 		return allow
 	}
-	return answer(c.rec, assessment(verdict, ds))
+	return answer(c.rec, assessment(a))
 }
 
 // ChallengeResult is how a challenge went, for TrackChallenge.

@@ -139,13 +139,13 @@ func TestAssessVectors(t *testing.T) {
 		if c.Device != nil {
 			req.Device = *c.Device
 		}
-		verdict, ds, err := native.AssessKey(key, req)
+		got, err := native.AssessKey(key, req)
 		ran++
-		if err != nil || verdict != c.Want.Verdict || len(ds) != len(c.Want.IDs) {
-			t.Errorf("%s: got %s %d decisions (%v), want %s %v", c.Name, verdict, len(ds), err, c.Want.Verdict, c.Want.IDs)
+		if err != nil || got.Verdict != c.Want.Verdict || got.N != len(c.Want.IDs) {
+			t.Errorf("%s: got %s %d decisions (%v), want %s %v", c.Name, got.Verdict, got.N, err, c.Want.Verdict, c.Want.IDs)
 			continue
 		}
-		for i, d := range ds {
+		for i, d := range got.Decisions[:got.N] {
 			if d.ID != c.Want.IDs[i] || d.Reason != c.Want.Reasons[i] {
 				t.Errorf("%s: decision %d is %s (%s), want %s (%s)", c.Name, i, d.ID, d.Reason, c.Want.IDs[i], c.Want.Reasons[i])
 			}

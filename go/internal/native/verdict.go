@@ -46,23 +46,31 @@ const (
 	Deny      = "deny"
 )
 
-// AssessUser is the verdict on a request of the user ids, from the decisions held (no I/O),
-// and the decisions behind it (nil for allow), the user's first. req gives the IP and the
-// device (a user block exempting it does not count).
-func AssessUser(ids map[string]string, req *Request) (string, []*Decision, error) {
+// Assessment is a verdict and the decisions behind it (none for allow), the user's first.
+// A value, so that an allow costs no allocation.
+type Assessment struct {
+	Verdict   string
+	Decisions [C.VIGIL_MAX_VERDICT_DECISIONS]*Decision
+	N         int
+}
+
+// AssessUser is the verdict on a request of the user ids, from the decisions held (no I/O).
+// req gives the IP and the device (a user block exempting it does not count).
+func AssessUser(ids map[string]string, req *Request) (Assessment, error) {
 	return assess(true, ids, nil, req)
 }
 
 // AssessKey is AssessUser by user key; nil key: nobody identified, and the user who last
 // logged in from the IP stands in.
-func AssessKey(key *[16]byte, req *Request) (string, []*Decision, error) {
+func AssessKey(key *[16]byte, req *Request) (Assessment, error) {
 	return assess(false, nil, key, req)
 }
 
-func assess(withIDs bool, ids map[string]string, key *[16]byte, req *Request) (string, []*Decision, error) {
+func assess(withIDs bool, ids map[string]string, key *[16]byte, req *Request) (Assessment, error) {
+	res := Assessment{Verdict: Allow}
 	c, a, call := begin()
 	if c == nil {
-		return Allow, nil, ErrNotStarted
+		return res, ErrNotStarted
 	}
 	defer call.done()
 	var p *C.vigil_pair
@@ -85,24 +93,20 @@ func assess(withIDs bool, ids map[string]string, key *[16]byte, req *Request) (s
 	nOut := (*C.size_t)(a.alloc(C.sizeof_size_t, 8))
 	out := (*C.vigil_decision)(a.alloc(C.VIGIL_MAX_VERDICT_DECISIONS*C.sizeof_vigil_decision, 8))
 	if err := a.status(C.vg_assess(c, with, p, n, k, ip, a.device(req), verdict, out, nOut, a.errBuf, errCap)); err != nil {
-		return Allow, nil, err
+		return res, err
 	}
-	var ds []*Decision
-	if got := int(*nOut); got > 0 {
-		got = min(got, C.VIGIL_MAX_VERDICT_DECISIONS)
-		ds = make([]*Decision, got)
-		written := unsafe.Slice(out, got)
-		for i := range written {
-			ds[i] = decisionOf(&written[i])
-		}
+	res.N = min(int(*nOut), C.VIGIL_MAX_VERDICT_DECISIONS)
+	written := unsafe.Slice(out, res.N)
+	for i := range written {
+		res.Decisions[i] = decisionOf(&written[i])
 	}
 	switch *verdict {
 	case C.VIGIL_DENY:
-		return Deny, ds, nil
+		res.Verdict = Deny
 	case C.VIGIL_CHALLENGE:
-		return Challenge, ds, nil
+		res.Verdict = Challenge
 	}
-	return Allow, ds, nil
+	return res, nil
 }
 
 // TrackChallenge records how a challenge went: result "requested", "succeeded" or "failed"
