@@ -106,6 +106,10 @@ c-test:
 	cc $(C_FLAGS) $$(pkg-config --cflags vigil) bindings-c/tests/test_verdicts.c -o $(C_BUILD)/test_verdicts \
 	    $$(pkg-config --libs vigil) -Wl,-rpath,$(TARGET_DIR)/debug
 	$(C_BUILD)/test_verdicts
+	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
+	cc $(C_FLAGS) $$(pkg-config --cflags vigil) bindings-c/tests/test_device_calls.c -o $(C_BUILD)/test_device_calls \
+	    $$(pkg-config --libs vigil) -Wl,-rpath,$(TARGET_DIR)/debug
+	$(C_BUILD)/test_device_calls
 	dpkg -s libcjson-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libcjson-dev; }
 	export PKG_CONFIG_PATH=$(C_BUILD)/pkgconfig; \
 	cc $(C_FLAGS) $$(pkg-config --cflags vigil libcjson) bindings-c/tests/test_edge_vectors.c \

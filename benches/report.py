@@ -129,6 +129,8 @@ class Report:
         for bench, what in (
             ("BenchmarkVigilIdentifyNotBanned", "Go ban check: ForUser(ids).Identify()"),
             ("BenchmarkVigilBanCheckIP", "Go ban check: client IP"),
+            ("BenchmarkVigilAssessAllow", "Go verdict: ForUser(ids).Assess(), allow, 10k held"),
+            ("BenchmarkVigilAssessChallenge", "Go verdict: ForUser(ids).Assess(), challenge"),
         ):
             if bench in found:
                 self.add(what, ns(found[bench][0]))

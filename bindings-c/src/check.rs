@@ -5,7 +5,8 @@ use vigil_core::{Decision, UserKey};
 use crate::client::{client_ref, vigil_client};
 use crate::status::{guard, Failure, VIGIL_BLOCKED, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK};
 use crate::types::{
-    read_ip, read_pairs, read_request, vigil_decision, vigil_pair, vigil_request, vigil_str,
+    read_device, read_ip, read_pairs, read_request_on, vigil_decision, vigil_pair, vigil_request,
+    vigil_str,
 };
 
 fn outcome(decision: Option<&Decision>, out: *mut vigil_decision) -> i32 {
@@ -29,11 +30,26 @@ pub unsafe extern "C" fn vigil_identify(
     req: *const vigil_request,
     out: *mut vigil_decision,
 ) -> i32 {
+    vigil_identify_device(client, ids, n_ids, req, vigil_str::ABSENT, out)
+}
+
+/// `vigil_identify` on the request's `device` (from `vigil_edge_device`; may be absent): a
+/// user block that exempts the device (a lockout sparing the owner's known devices) does not
+/// apply, and the `identify.seen` event carries the device.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_identify_device(
+    client: *const vigil_client,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    req: *const vigil_request,
+    device: vigil_str,
+    out: *mut vigil_decision,
+) -> i32 {
     guard(|| {
         let c = client_ref(client)?;
         let user = c.identity(&read_pairs(ids, n_ids)?)?;
         Ok(outcome(
-            c.identify(user, read_request(req)?).as_deref(),
+            c.identify(user, read_request_on(req, device)?).as_deref(),
             out,
         ))
     })
@@ -69,6 +85,19 @@ pub unsafe extern "C" fn vigil_check(
     ip: vigil_str,
     out: *mut vigil_decision,
 ) -> i32 {
+    vigil_check_device(client, user_key, ip, vigil_str::ABSENT, out)
+}
+
+/// `vigil_check` on the request's `device` (may be absent): a user block that exempts the
+/// device does not apply. IP blocks never exempt a device.
+#[no_mangle]
+pub unsafe extern "C" fn vigil_check_device(
+    client: *const vigil_client,
+    user_key: *const u8,
+    ip: vigil_str,
+    device: vigil_str,
+    out: *mut vigil_decision,
+) -> i32 {
     guard(|| {
         let c = client_ref(client)?;
         let key = (!user_key.is_null()).then(|| {
@@ -77,8 +106,9 @@ pub unsafe extern "C" fn vigil_check(
             UserKey(k)
         });
         let ip = read_ip(ip)?;
+        let device = read_device(device)?;
         Ok(outcome(
-            c.check(key.as_ref(), ip.as_ref(), None).as_deref(),
+            c.check(key.as_ref(), ip.as_ref(), device).as_deref(),
             out,
         ))
     })

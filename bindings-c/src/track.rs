@@ -8,7 +8,7 @@ use crate::status::{
     guard, Failure, VIGIL_DROPPED, VIGIL_ERR_INVALID_ARGUMENT, VIGIL_ERR_NULL_ARGUMENT, VIGIL_OK,
 };
 use crate::types::{
-    read_pairs, read_request, slice_of, vigil_pair, vigil_property, vigil_request, vigil_str,
+    read_pairs, read_request_on, slice_of, vigil_pair, vigil_property, vigil_request, vigil_str,
     VIGIL_PROPERTY_BOOL, VIGIL_PROPERTY_NUMBER, VIGIL_PROPERTY_STRING,
 };
 
@@ -28,10 +28,23 @@ pub unsafe extern "C" fn vigil_track_signup(
     n_ids: usize,
     req: *const vigil_request,
 ) -> i32 {
+    vigil_track_signup_device(client, ids, n_ids, req, vigil_str::ABSENT)
+}
+
+/// `vigil_track_signup` on the request's `device` (from `vigil_edge_device`; may be absent,
+/// and is the event's `request.device` even when `req` is NULL).
+#[no_mangle]
+pub unsafe extern "C" fn vigil_track_signup_device(
+    client: *const vigil_client,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    req: *const vigil_request,
+    device: vigil_str,
+) -> i32 {
     guard(|| {
         let c = client_ref(client)?;
         let user = c.identity(&read_pairs(ids, n_ids)?)?;
-        Ok(queued(c.track_signup(user, read_request(req)?)))
+        Ok(queued(c.track_signup(user, read_request_on(req, device)?)))
     })
 }
 
@@ -44,6 +57,21 @@ pub unsafe extern "C" fn vigil_track_auth(
     n_ids: usize,
     exists: i32,
     req: *const vigil_request,
+) -> i32 {
+    vigil_track_auth_device(client, success, ids, n_ids, exists, req, vigil_str::ABSENT)
+}
+
+/// `vigil_track_auth` on the request's `device` (may be absent): the engine learns a user's
+/// known devices from their successful logins (docs/verdicts.md).
+#[no_mangle]
+pub unsafe extern "C" fn vigil_track_auth_device(
+    client: *const vigil_client,
+    success: bool,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    exists: i32,
+    req: *const vigil_request,
+    device: vigil_str,
 ) -> i32 {
     guard(|| {
         let c = client_ref(client)?;
@@ -63,7 +91,7 @@ pub unsafe extern "C" fn vigil_track_auth(
             success,
             user,
             exists,
-            read_request(req)?,
+            read_request_on(req, device)?,
         )))
     })
 }
@@ -82,6 +110,33 @@ pub unsafe extern "C" fn vigil_track_event(
     ts_ms: i64,
     req: *const vigil_request,
 ) -> i32 {
+    vigil_track_event_device(
+        client,
+        name,
+        ids,
+        n_ids,
+        props,
+        n_props,
+        ts_ms,
+        req,
+        vigil_str::ABSENT,
+    )
+}
+
+/// `vigil_track_event` on the request's `device` (may be absent).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn vigil_track_event_device(
+    client: *const vigil_client,
+    name: vigil_str,
+    ids: *const vigil_pair,
+    n_ids: usize,
+    props: *const vigil_property,
+    n_props: usize,
+    ts_ms: i64,
+    req: *const vigil_request,
+    device: vigil_str,
+) -> i32 {
     guard(|| {
         let c = client_ref(client)?;
         let name = name
@@ -99,7 +154,7 @@ pub unsafe extern "C" fn vigil_track_event(
             user,
             properties,
             ts,
-            read_request(req)?,
+            read_request_on(req, device)?,
         )?))
     })
 }
@@ -115,11 +170,37 @@ pub unsafe extern "C" fn vigil_alias(
     n_new: usize,
     req: *const vigil_request,
 ) -> i32 {
+    vigil_alias_device(
+        client,
+        old_ids,
+        n_old,
+        new_ids,
+        n_new,
+        req,
+        vigil_str::ABSENT,
+    )
+}
+
+/// `vigil_alias` on the request's `device` (may be absent).
+#[no_mangle]
+pub unsafe extern "C" fn vigil_alias_device(
+    client: *const vigil_client,
+    old_ids: *const vigil_pair,
+    n_old: usize,
+    new_ids: *const vigil_pair,
+    n_new: usize,
+    req: *const vigil_request,
+    device: vigil_str,
+) -> i32 {
     guard(|| {
         let c = client_ref(client)?;
         let previous = c.identity(&read_pairs(old_ids, n_old)?)?;
         let current = c.identity(&read_pairs(new_ids, n_new)?)?;
-        Ok(queued(c.alias(previous, current, read_request(req)?)))
+        Ok(queued(c.alias(
+            previous,
+            current,
+            read_request_on(req, device)?,
+        )))
     })
 }
 

@@ -197,13 +197,6 @@ pub(crate) unsafe fn read_pairs<'a>(
         .collect()
 }
 
-/// Reads an optional request context (NULL: none).
-pub(crate) unsafe fn read_request(
-    req: *const vigil_request,
-) -> Result<Option<RequestContext>, Failure> {
-    read_request_on(req, vigil_str::ABSENT)
-}
-
 /// Reads an optional request context and the request's device (either may be absent).
 pub(crate) unsafe fn read_request_on(
     req: *const vigil_request,

@@ -1,6 +1,7 @@
 // Package middleware holds the options every Vigil middleware (vigilhttp, vigilgin,
 // vigilecho) takes: a middleware's own edge settings (which proxies to trust for the client
-// IP, the block response), applied over the client's (vigil.toml, VIGIL_*, vigil.Start).
+// IP, the device cookie, the block response), applied over the client's (vigil.toml, VIGIL_*,
+// vigil.Start).
 // The rules themselves are the core's, the same in every Vigil SDK (docs/configuration.md).
 package middleware
 
@@ -15,7 +16,8 @@ import (
 // Config is the resolved configuration; build it with Options.
 type Config struct {
 	// Edge is the middleware's own edge options by their core names (trusted_proxies,
-	// client_ip_header, block_status, block_redirect, block_body, block_content_type...).
+	// client_ip_header, device_cookie, device_cookie_secure, block_status, block_redirect,
+	// block_body, block_content_type...).
 	Edge map[string]string
 	cell *edgeCell
 }
@@ -85,3 +87,15 @@ func WithBlockBody(contentType string, body []byte) Option {
 // WithRedirect answers blocked requests with a 303 redirect to url (a decision's own target
 // comes first).
 func WithRedirect(url string) Option { return func(c *Config) { c.Edge["block_redirect"] = url } }
+
+// WithDeviceCookie names the signed device cookie (vigil_device by default); "" disables it:
+// requests then carry no device, and no cookie is set.
+func WithDeviceCookie(name string) Option {
+	return func(c *Config) { c.Edge["device_cookie"] = name }
+}
+
+// WithSecureDeviceCookie adds Secure to the device cookie: set it when the site is served over
+// HTTPS (a __Host- or __Secure- cookie name requires it).
+func WithSecureDeviceCookie() Option {
+	return func(c *Config) { c.Edge["device_cookie_secure"] = "true" }
+}

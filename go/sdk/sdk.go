@@ -5,6 +5,10 @@
 //	sqUser := sdk.FromContext(ctx).ForUser(uid)
 //	sqUser.TrackSignup()
 //
+// Vigil adds verdicts to that surface: sqUser.Assess() answers allow, challenge (ask for a
+// second factor, then report it with sqUser.TrackChallenge) or deny, from the decisions held,
+// on the request's device (the middlewares keep a signed device cookie).
+//
 // Calls made outside a request that a Vigil middleware (vigilhttp, vigilgin, vigilecho)
 // handles, or before Vigil starts, do nothing.
 package sdk

@@ -125,6 +125,14 @@ func (a *arena) properties(m map[string]string) (*C.vigil_property, C.size_t) {
 	return base, C.size_t(n)
 }
 
+// device is the request's device, absent when there is none.
+func (a *arena) device(r *Request) C.vigil_str {
+	if r == nil {
+		return C.vigil_str{}
+	}
+	return a.str(r.Device)
+}
+
 func (a *arena) request(r *Request) *C.vigil_request {
 	if r == nil {
 		return nil

@@ -15,15 +15,18 @@ import "C"
 
 import (
 	"runtime"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 )
 
-// Edge is the core's HTTP edge policy: the client IP behind proxies and the block response.
-// Middlewares only read their request and write what it renders.
+// Edge is the core's HTTP edge policy: the client IP behind proxies, the device cookie and the
+// block response. Middlewares only read their request and write what it renders.
 type Edge struct {
 	e      *C.vigil_edge
 	header string
+	// noDevice: the device cookie is disabled (device_cookie = ""); an edge never changes.
+	noDevice atomic.Bool
 }
 
 // NewEdge is the running client's edge settings (the defaults when Vigil is not started) with
@@ -69,6 +72,35 @@ func (e *Edge) ClientIP(peer string, lines []string) string {
 		return ""
 	}
 	return C.GoString(buf)
+}
+
+// Device is the request's device from its Cookie header (several joined with "; "): the
+// signed cookie's id when it is valid, else a fresh id and the whole Set-Cookie header value
+// to send with the response. "" and "" when the device cookie is disabled.
+func (e *Edge) Device(cookieHeader string) (device, setCookie string) {
+	if e.noDevice.Load() {
+		return "", ""
+	}
+	a := getArena()
+	defer putArena(a)
+	buf := (*C.char)(a.alloc(C.VIGIL_DEVICE_TEXT_MAX, 1))
+	slot := (**C.char)(a.alloc(unsafe.Sizeof((*C.char)(nil)), 8))
+	*slot = nil
+	s := C.vigil_edge_device(e.e, a.str(cookieHeader), buf, slot)
+	runtime.KeepAlive(e)
+	if s != C.VIGIL_OK {
+		// Only absurd arguments fail (a header longer than memory): no device, the request goes on.
+		return "", ""
+	}
+	device = C.GoString(buf)
+	if *slot != nil {
+		setCookie = C.GoString(*slot)
+		C.vigil_string_free(*slot)
+	}
+	if device == "" {
+		e.noDevice.Store(true)
+	}
+	return device, setCookie
 }
 
 // Response is a rendered block response.

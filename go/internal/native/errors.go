@@ -27,11 +27,11 @@ func (e *Error) IsInvalidInput() bool {
 	return true
 }
 
-// Decision is a ban decision in force.
+// Decision is a decision in force: a ban (block, redirect) or, from Assess only, a challenge.
 type Decision struct {
 	ID          string
 	Reason      string
-	Action      string // "block" or "redirect"
+	Action      string // "block", "redirect" or (Assess only) "challenge"
 	Scope       string // "user", "ip" or "cidr"
 	RedirectURL string
 	// ExpiresAt is zero for a decision that does not expire.
@@ -67,7 +67,11 @@ func (a *arena) outcome(s C.int32_t) (*Decision, error) {
 	if s != C.VIGIL_BLOCKED {
 		return nil, a.status(s)
 	}
-	d := a.decision
+	return decisionOf(a.decision), nil
+}
+
+// decisionOf copies a decision the library wrote out of C memory.
+func decisionOf(d *C.vigil_decision) *Decision {
 	out := &Decision{
 		ID:          C.GoString(&d.id[0]),
 		Reason:      C.GoString(&d.reason[0]),
@@ -75,8 +79,11 @@ func (a *arena) outcome(s C.int32_t) (*Decision, error) {
 		Action:      "block",
 		Scope:       "user",
 	}
-	if d.action == C.VIGIL_ACTION_REDIRECT {
+	switch d.action {
+	case C.VIGIL_ACTION_REDIRECT:
 		out.Action = "redirect"
+	case C.VIGIL_ACTION_CHALLENGE:
+		out.Action = "challenge"
 	}
 	switch d.scope {
 	case C.VIGIL_SCOPE_IP:
@@ -87,5 +94,5 @@ func (a *arena) outcome(s C.int32_t) (*Decision, error) {
 	if d.expires_at_ms != 0 {
 		out.ExpiresAt = time.UnixMilli(int64(d.expires_at_ms))
 	}
-	return out, nil
+	return out
 }

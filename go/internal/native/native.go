@@ -22,37 +22,38 @@ static int32_t vg_new(const vigil_pair *opts, size_t n, vigil_client **out, char
 }
 
 static int32_t vg_signup(const vigil_client *c, const vigil_pair *ids, size_t n, const vigil_request *req,
-                         char *err, size_t cap) {
-	int32_t s = vigil_track_signup(c, ids, n, req);
+                         vigil_str device, char *err, size_t cap) {
+	int32_t s = vigil_track_signup_device(c, ids, n, req, device);
 	vg_copy_error(s, err, cap);
 	return s;
 }
 
 static int32_t vg_auth(const vigil_client *c, bool ok, const vigil_pair *ids, size_t n, int32_t exists,
-                       const vigil_request *req, char *err, size_t cap) {
-	int32_t s = vigil_track_auth(c, ok, ids, n, exists, req);
+                       const vigil_request *req, vigil_str device, char *err, size_t cap) {
+	int32_t s = vigil_track_auth_device(c, ok, ids, n, exists, req, device);
 	vg_copy_error(s, err, cap);
 	return s;
 }
 
 static int32_t vg_event(const vigil_client *c, vigil_str name, const vigil_pair *ids, size_t n,
                         const vigil_property *props, size_t np, int64_t ts, const vigil_request *req,
-                        char *err, size_t cap) {
-	int32_t s = vigil_track_event(c, name, ids, n, props, np, ts, req);
+                        vigil_str device, char *err, size_t cap) {
+	int32_t s = vigil_track_event_device(c, name, ids, n, props, np, ts, req, device);
 	vg_copy_error(s, err, cap);
 	return s;
 }
 
 static int32_t vg_identify(const vigil_client *c, const vigil_pair *ids, size_t n, const vigil_request *req,
-                           vigil_decision *out, char *err, size_t cap) {
-	int32_t s = vigil_identify(c, ids, n, req, out);
+                           vigil_str device, vigil_decision *out, char *err, size_t cap) {
+	int32_t s = vigil_identify_device(c, ids, n, req, device, out);
 	vg_copy_error(s, err, cap);
 	return s;
 }
 
 static int32_t vg_alias(const vigil_client *c, const vigil_pair *old_ids, size_t n_old,
-                        const vigil_pair *new_ids, size_t n_new, const vigil_request *req, char *err, size_t cap) {
-	int32_t s = vigil_alias(c, old_ids, n_old, new_ids, n_new, req);
+                        const vigil_pair *new_ids, size_t n_new, const vigil_request *req, vigil_str device,
+                        char *err, size_t cap) {
+	int32_t s = vigil_alias_device(c, old_ids, n_old, new_ids, n_new, req, device);
 	vg_copy_error(s, err, cap);
 	return s;
 }
@@ -64,9 +65,9 @@ static int32_t vg_user_key(const vigil_client *c, const vigil_pair *ids, size_t 
 	return s;
 }
 
-static int32_t vg_check(const vigil_client *c, const uint8_t *key, vigil_str ip, vigil_decision *out,
-                        char *err, size_t cap) {
-	int32_t s = vigil_check(c, key, ip, out);
+static int32_t vg_check(const vigil_client *c, const uint8_t *key, vigil_str ip, vigil_str device,
+                        vigil_decision *out, char *err, size_t cap) {
+	int32_t s = vigil_check_device(c, key, ip, device, out);
 	vg_copy_error(s, err, cap);
 	return s;
 }
@@ -100,9 +101,10 @@ import (
 	"unsafe"
 )
 
-// Request is what a middleware knows about the current request.
+// Request is what a middleware knows about the current request. Device is the id from the
+// signed device cookie (Edge.Device), "" when there is none.
 type Request struct {
-	IP, UserAgent, Method, Path string
+	IP, UserAgent, Method, Path, Device string
 }
 
 // handle wraps the C client pointer (atomic.Pointer cannot hold an incomplete C type) and
@@ -274,7 +276,7 @@ func TrackSignup(ids map[string]string, req *Request) error {
 	}
 	defer call.done()
 	p, n := a.pairs(ids)
-	return a.status(C.vg_signup(c, p, n, a.request(req), a.errBuf, errCap))
+	return a.status(C.vg_signup(c, p, n, a.request(req), a.device(req), a.errBuf, errCap))
 }
 
 // TrackAuth records a login attempt; exists is -1 (unknown), 0 or 1.
@@ -285,7 +287,7 @@ func TrackAuth(success bool, ids map[string]string, exists int32, req *Request) 
 	}
 	defer call.done()
 	p, n := a.pairs(ids)
-	return a.status(C.vg_auth(c, C.bool(success), p, n, C.int32_t(exists), a.request(req), a.errBuf, errCap))
+	return a.status(C.vg_auth(c, C.bool(success), p, n, C.int32_t(exists), a.request(req), a.device(req), a.errBuf, errCap))
 }
 
 // TrackEvent records a custom event; ids and props may be nil, a zero ts means now.
@@ -305,7 +307,7 @@ func TrackEvent(name string, ids, props map[string]string, ts time.Time, req *Re
 	if !ts.IsZero() {
 		tsMs = ts.UnixMilli()
 	}
-	return a.status(C.vg_event(c, a.name(name), p, n, pp, np, C.int64_t(tsMs), a.request(req), a.errBuf, errCap))
+	return a.status(C.vg_event(c, a.name(name), p, n, pp, np, C.int64_t(tsMs), a.request(req), a.device(req), a.errBuf, errCap))
 }
 
 // Alias carries a user's risk and history over to new identifiers.
@@ -317,7 +319,7 @@ func Alias(oldIDs, newIDs map[string]string, req *Request) error {
 	defer call.done()
 	po, no := a.pairs(oldIDs)
 	pn, nn := a.pairs(newIDs)
-	return a.status(C.vg_alias(c, po, no, pn, nn, a.request(req), a.errBuf, errCap))
+	return a.status(C.vg_alias(c, po, no, pn, nn, a.request(req), a.device(req), a.errBuf, errCap))
 }
 
 // Identify associates the user with the request and returns the decision blocking the user or
@@ -329,7 +331,7 @@ func Identify(ids map[string]string, req *Request) (*Decision, error) {
 	}
 	defer call.done()
 	p, n := a.pairs(ids)
-	s := C.vg_identify(c, p, n, a.request(req), a.decision, a.errBuf, errCap)
+	s := C.vg_identify(c, p, n, a.request(req), a.device(req), a.decision, a.errBuf, errCap)
 	return a.outcome(s)
 }
 
@@ -351,8 +353,8 @@ func UserKey(ids map[string]string) ([16]byte, error) {
 }
 
 // Check returns the decision blocking a request by user key (nil: nobody identified, the IP's
-// last user stands in) or by IP. Errors fail open (no decision).
-func Check(key *[16]byte, ip string) (*Decision, error) {
+// last user stands in; a user block exempting device does not count) or by IP.
+func Check(key *[16]byte, ip, device string) (*Decision, error) {
 	c, a, call := begin()
 	if c == nil {
 		return nil, ErrNotStarted
@@ -363,7 +365,7 @@ func Check(key *[16]byte, ip string) (*Decision, error) {
 		k = (*C.uint8_t)(a.alloc(16, 1))
 		copy(unsafe.Slice((*byte)(unsafe.Pointer(k)), 16), key[:])
 	}
-	return a.outcome(C.vg_check(c, k, a.str(ip), a.decision, a.errBuf, errCap))
+	return a.outcome(C.vg_check(c, k, a.str(ip), a.str(device), a.decision, a.errBuf, errCap))
 }
 
 // CheckIP returns the decision blocking an IP (or a network containing it), if any.

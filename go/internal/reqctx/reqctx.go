@@ -76,6 +76,13 @@ func (r *Record) SetUser(ids map[string]string) {
 	r.mu.Unlock()
 }
 
+// User is the identified user (SetUser), or nil.
+func (r *Record) User() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.userIDs
+}
+
 // MarkBlocked writes the block response once; later calls do nothing.
 func (r *Record) MarkBlocked(d *native.Decision) {
 	r.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/vigil-ato/vigil/go/internal/testutil"
+	"github.com/vigil-ato/vigil/go/middleware"
 	"github.com/vigil-ato/vigil/go/middleware/vigilecho"
 	"github.com/vigil-ato/vigil/go/sdk"
 )
@@ -32,8 +33,19 @@ func TestMiddleware(t *testing.T) {
 		}
 		return c.String(http.StatusOK, "hello "+c.QueryParam("user"))
 	})
+	e.GET("/device", func(c echo.Context) error { return c.String(http.StatusOK, testutil.Device(c.Request())) })
 	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "home") })
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	testutil.Exercise(t, srv.URL, 3)
+	testutil.ExerciseDevice(t, srv.URL, 3)
+}
+
+func TestDeviceCookieDisabled(t *testing.T) {
+	e := echo.New()
+	e.Use(vigilecho.Middleware(middleware.WithDeviceCookie("")))
+	e.GET("/device", func(c echo.Context) error { return c.String(http.StatusOK, testutil.Device(c.Request())) })
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	testutil.ExerciseNoDevice(t, srv.URL, 3)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/vigil-ato/vigil/go/internal/testutil"
+	"github.com/vigil-ato/vigil/go/middleware"
 	"github.com/vigil-ato/vigil/go/middleware/vigilgin"
 	"github.com/vigil-ato/vigil/go/sdk"
 )
@@ -31,6 +32,7 @@ func TestMiddleware(t *testing.T) {
 		}
 		c.String(http.StatusOK, "hello "+c.Query("user"))
 	})
+	r.GET("/device", func(c *gin.Context) { c.String(http.StatusOK, testutil.Device(c.Request)) })
 	r.GET("/", func(c *gin.Context) {
 		// sdk.FromContext also accepts the *gin.Context itself, as with Sqreen's agent.
 		sdk.FromContext(c).TrackEvent("home.view")
@@ -39,4 +41,14 @@ func TestMiddleware(t *testing.T) {
 	srv := httptest.NewServer(r)
 	defer srv.Close()
 	testutil.Exercise(t, srv.URL, 2)
+	testutil.ExerciseDevice(t, srv.URL, 2)
+}
+
+func TestDeviceCookieDisabled(t *testing.T) {
+	r := gin.New()
+	r.Use(vigilgin.Middleware(middleware.WithDeviceCookie("")))
+	r.GET("/device", func(c *gin.Context) { c.String(http.StatusOK, testutil.Device(c.Request)) })
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	testutil.ExerciseNoDevice(t, srv.URL, 2)
 }

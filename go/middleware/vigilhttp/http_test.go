@@ -30,6 +30,7 @@ func app() http.Handler {
 		}
 		_, _ = w.Write([]byte("hello " + user))
 	})
+	mux.HandleFunc("GET /device", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(testutil.Device(r))) })
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("home")) })
 	return mux
 }
@@ -38,6 +39,13 @@ func TestMiddleware(t *testing.T) {
 	srv := httptest.NewServer(vigilhttp.Middleware(app()))
 	defer srv.Close()
 	testutil.Exercise(t, srv.URL, 1)
+	testutil.ExerciseDevice(t, srv.URL, 1)
+}
+
+func TestDeviceCookieDisabled(t *testing.T) {
+	srv := httptest.NewServer(vigilhttp.Middleware(app(), middleware.WithDeviceCookie("")))
+	defer srv.Close()
+	testutil.ExerciseNoDevice(t, srv.URL, 1)
 }
 
 func TestConfiguredBlockResponse(t *testing.T) {

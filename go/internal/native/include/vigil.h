@@ -340,6 +340,18 @@ int32_t vigil_identify(const struct vigil_client *client,
                        struct vigil_decision *out);
 
 /*
+ `vigil_identify` on the request's `device` (from `vigil_edge_device`; may be absent): a
+ user block that exempts the device (a lockout sparing the owner's known devices) does not
+ apply, and the `identify.seen` event carries the device.
+ */
+int32_t vigil_identify_device(const struct vigil_client *client,
+                              const struct vigil_pair *ids,
+                              size_t n_ids,
+                              const struct vigil_request *req,
+                              struct vigil_str device,
+                              struct vigil_decision *out);
+
+/*
  Computes the 16-byte user key of identifiers under this client's settings, so a caller can
  check the same user many times without normalizing again.
  */
@@ -357,6 +369,16 @@ int32_t vigil_check(const struct vigil_client *client,
                     const uint8_t *user_key,
                     struct vigil_str ip,
                     struct vigil_decision *out);
+
+/*
+ `vigil_check` on the request's `device` (may be absent): a user block that exempts the
+ device does not apply. IP blocks never exempt a device.
+ */
+int32_t vigil_check_device(const struct vigil_client *client,
+                           const uint8_t *user_key,
+                           struct vigil_str ip,
+                           struct vigil_str device,
+                           struct vigil_decision *out);
 
 /*
  Checks only an IP (or a network containing it): `VIGIL_BLOCKED` or `VIGIL_OK`. For a
@@ -528,6 +550,16 @@ int32_t vigil_track_signup(const struct vigil_client *client,
                            const struct vigil_request *req);
 
 /*
+ `vigil_track_signup` on the request's `device` (from `vigil_edge_device`; may be absent,
+ and is the event's `request.device` even when `req` is NULL).
+ */
+int32_t vigil_track_signup_device(const struct vigil_client *client,
+                                  const struct vigil_pair *ids,
+                                  size_t n_ids,
+                                  const struct vigil_request *req,
+                                  struct vigil_str device);
+
+/*
  Records a login attempt. `exists` (failures): 1 the account exists, 0 it does not, -1 unknown.
  */
 int32_t vigil_track_auth(const struct vigil_client *client,
@@ -536,6 +568,18 @@ int32_t vigil_track_auth(const struct vigil_client *client,
                          size_t n_ids,
                          int32_t exists,
                          const struct vigil_request *req);
+
+/*
+ `vigil_track_auth` on the request's `device` (may be absent): the engine learns a user's
+ known devices from their successful logins (docs/verdicts.md).
+ */
+int32_t vigil_track_auth_device(const struct vigil_client *client,
+                                bool success,
+                                const struct vigil_pair *ids,
+                                size_t n_ids,
+                                int32_t exists,
+                                const struct vigil_request *req,
+                                struct vigil_str device);
 
 /*
  Records a custom event. `ids` may be NULL with `n_ids` 0 (no user); `props` likewise;
@@ -551,6 +595,19 @@ int32_t vigil_track_event(const struct vigil_client *client,
                           const struct vigil_request *req);
 
 /*
+ `vigil_track_event` on the request's `device` (may be absent).
+ */
+int32_t vigil_track_event_device(const struct vigil_client *client,
+                                 struct vigil_str name,
+                                 const struct vigil_pair *ids,
+                                 size_t n_ids,
+                                 const struct vigil_property *props,
+                                 size_t n_props,
+                                 int64_t ts_ms,
+                                 const struct vigil_request *req,
+                                 struct vigil_str device);
+
+/*
  Records that an account's identifiers changed from `old_ids` to `new_ids`, so its risk and
  history carry over.
  */
@@ -560,6 +617,17 @@ int32_t vigil_alias(const struct vigil_client *client,
                     const struct vigil_pair *new_ids,
                     size_t n_new,
                     const struct vigil_request *req);
+
+/*
+ `vigil_alias` on the request's `device` (may be absent).
+ */
+int32_t vigil_alias_device(const struct vigil_client *client,
+                           const struct vigil_pair *old_ids,
+                           size_t n_old,
+                           const struct vigil_pair *new_ids,
+                           size_t n_new,
+                           const struct vigil_request *req,
+                           struct vigil_str device);
 
 /*
  The verdict on a request from the decisions held (a lock-free read, no I/O, no
