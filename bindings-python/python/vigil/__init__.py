@@ -94,8 +94,10 @@ def start(url: Optional[str] = None, token: Optional[str] = None, **options: Any
     local mode. Every option is the core's (docs/configuration.md), the middlewares' too:
     ``trusted_proxies`` (a list or comma-separated), ``client_ip_header``, ``block_status``,
     ``block_redirect``, ``block_html``, ``block_json`` (a JSON-able value), ``block_body`` with
-    ``block_content_type``. Called after Vigil started lazily, it applies the new options;
-    bad options raise ``ConfigError`` and leave the running client as it was.
+    ``block_content_type``, ``device_cookie`` (``""`` disables the device cookie),
+    ``device_cookie_secure``, ``device_cookie_max_age``, ``device_secret``. Called after Vigil
+    started lazily, it applies the new options; bad options raise ``ConfigError`` and leave the
+    running client as it was.
     """
     core: list[tuple[str, str]] = []
     for name, value in (("url", url), ("token", token), *options.items()):

@@ -27,6 +27,10 @@ class Request:
     @property
     def path(self) -> Optional[str]: ...
     @property
+    def device(self) -> Optional[str]: ...
+    @property
+    def set_cookie(self) -> Optional[str]: ...
+    @property
     def user_key(self) -> Optional[str]: ...
 
 @final
@@ -63,6 +67,8 @@ class EdgePolicy:
         user_agent: Optional[str],
         method: Optional[str],
         path: Optional[str],
+        cookie: Optional[str] = None,
+        fresh_device: bool = True,
     ) -> Request: ...
     def render(
         self, id: str, reason: str, redirect_url: Optional[str], accept: Optional[str]
