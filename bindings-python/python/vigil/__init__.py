@@ -8,6 +8,11 @@
     vigil.identify({"username": user.name})   # raises vigil.UserBlocked when banned
     vigil.track("order.paid", properties={"amount": 12.5})
 
+    a = vigil.assess(username=user.name)      # allow, challenge (ask for MFA) or deny
+    if a.challenged:
+        ok = check_second_factor(user)
+        vigil.challenge_track("succeeded" if ok else "failed", username=user.name)
+
 ``vigil.start(url=..., token=...)`` is optional: the first call starts Vigil from the
 environment (``VIGIL_URL``, ``VIGIL_TOKEN``...) and ``vigil.toml``, in local mode when no URL
 is set. ``import vigil as sqreen`` runs code written for Sqreen's SDK unchanged.
@@ -26,12 +31,23 @@ from typing import Any, NamedTuple, Optional, Union
 from . import _native
 from ._context import current_request
 from ._errors import ConfigError, EventError, IdentifierError, UserBlocked, VigilError
-from ._native import AccountExists, Decision, Request, auth_track, identify, signup_track
+from ._native import (
+    AccountExists,
+    Assessment,
+    Decision,
+    Request,
+    assess,
+    auth_track,
+    challenge_track,
+    identify,
+    signup_track,
+)
 
 __version__ = _native.VERSION
 
 __all__ = [
     "AccountExists",
+    "Assessment",
     "ConfigError",
     "Decision",
     "EventError",
@@ -42,7 +58,9 @@ __all__ = [
     "VigilError",
     "__version__",
     "alias",
+    "assess",
     "auth_track",
+    "challenge_track",
     "current_request",
     "flush",
     "identify",
