@@ -56,6 +56,14 @@ export interface StartOptions {
   /** One body for every client, with `block_content_type`. */
   block_body?: string;
   block_content_type?: string;
+  /** Name of the signed device cookie (`vigil_device`); `''` disables it. */
+  device_cookie?: string;
+  /** Add `Secure` to the device cookie (set it behind HTTPS). */
+  device_cookie_secure?: boolean;
+  /** The device cookie's `Max-Age`: seconds, or a duration such as `'730d'` (2 years). */
+  device_cookie_max_age?: number | string;
+  /** HMAC key of the device cookie (at least 16 bytes; default: derived from `token`). */
+  device_secret?: string;
   /** @deprecated use `trusted_proxies`. */
   trust_proxy?: TrustProxy;
   /** @deprecated use the `block_*` options. */

@@ -48,6 +48,14 @@ fn identify(call: &Call) -> Result<napi_value> {
     })
 }
 
+/// `setCookieOf(req)`: the `Set-Cookie` value of the request's fresh device, or `undefined`.
+fn set_cookie_of(call: &Call) -> Result<napi_value> {
+    match request::get(call, call.arg(0))?.and_then(|r| r.set_cookie.as_deref()) {
+        Some(header) => call.string(header),
+        None => call.undefined(),
+    }
+}
+
 /// `check(req)`: is the request's user (identified, else the last user to log in from its
 /// IP) or its IP blocked? A lock-free read.
 fn check(call: &Call) -> Result<napi_value> {
@@ -140,12 +148,14 @@ fn normalize(call: &Call) -> Result<napi_value> {
     Ok(out.raw())
 }
 
-/// `requestInfo(req)` -> `{ ip, userKey }`, for tests and debugging.
+/// `requestInfo(req)` -> `{ ip, userKey, device, setCookie }`, for tests and debugging.
 fn request_info(call: &Call) -> Result<napi_value> {
     let mut out = Object::new(&call.env)?;
     if let Some(r) = request::get(call, call.arg(0))? {
         out.set_named_property("ip", r.ctx.ip.map(|ip| ip.to_string()))?;
         out.set_named_property("userKey", r.user.get().map(|k| k.to_string()))?;
+        out.set_named_property("device", r.ctx.device.map(|d| d.to_string()))?;
+        out.set_named_property("setCookie", r.set_cookie.as_deref())?;
     }
     Ok(out.raw())
 }
@@ -161,6 +171,7 @@ callback!(normalize_cb => normalize);
 callback!(create_request_cb => request::create);
 callback!(request_info_cb => request_info);
 callback!(decision_of_cb => crate::edge::decision_of);
+callback!(set_cookie_of_cb => set_cookie_of);
 
 pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
     ("authTrack", Some(auth_track_cb)),
@@ -174,4 +185,5 @@ pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
     ("createRequest", Some(create_request_cb)),
     ("requestInfo", Some(request_info_cb)),
     ("decisionOf", Some(decision_of_cb)),
+    ("setCookieOf", Some(set_cookie_of_cb)),
 ];

@@ -83,6 +83,21 @@ impl Call {
         Ok(v)
     }
 
+    pub fn string(&self, s: &str) -> Result<napi_value> {
+        let mut v = ptr::null_mut();
+        // SAFETY: `s` is UTF-8 of known length, copied by napi.
+        let status = unsafe {
+            sys::napi_create_string_utf8(
+                self.env.raw(),
+                s.as_ptr().cast(),
+                s.len() as isize,
+                &mut v,
+            )
+        };
+        check(&self.env, status, "creating a string")?;
+        Ok(v)
+    }
+
     /// `true`, `false`, or absent (`undefined`/`null`); anything else is a TypeError.
     pub fn opt_bool(&self, v: napi_value, what: &str) -> Result<Option<bool>> {
         match self.type_of(v)? {
