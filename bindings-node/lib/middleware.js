@@ -30,6 +30,12 @@ class RequestApi {
     const withRequest = Object.assign({}, options, { request: this.req });
     return api.track(event, withRequest);
   }
+  assess(ids) {
+    return api.assess(this.req, ids);
+  }
+  challenge_track(result, ids) {
+    return api.challenge_track(this.req, result, ids);
+  }
 }
 
 /** Adds a header line, keeping those already set (Express's res.append, else Node's). */
