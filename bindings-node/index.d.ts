@@ -56,6 +56,14 @@ export interface StartOptions {
   /** One body for every client, with `block_content_type`. */
   block_body?: string;
   block_content_type?: string;
+  /** Name of the signed device cookie (`vigil_device`); `''` disables it. */
+  device_cookie?: string;
+  /** Add `Secure` to the device cookie (set it behind HTTPS). */
+  device_cookie_secure?: boolean;
+  /** The device cookie's `Max-Age`: seconds, or a duration such as `'730d'` (2 years). */
+  device_cookie_max_age?: number | string;
+  /** HMAC key of the device cookie (at least 16 bytes; default: derived from `token`). */
+  device_secret?: string;
   /** @deprecated use `trusted_proxies`. */
   trust_proxy?: TrustProxy;
   /** @deprecated use the `block_*` options. */
@@ -101,6 +109,20 @@ export interface Stats {
   last_error: string | null;
 }
 
+/** What `assess` says about a request: let it through, ask for proof, or refuse it. */
+export type Verdict = 'allow' | 'challenge' | 'deny';
+
+/** How a challenge went, for `challenge_track`. */
+export type ChallengeResult = 'requested' | 'succeeded' | 'failed';
+
+export interface Assessment {
+  verdict: Verdict;
+  /** The reasons of the decisions behind the verdict, the user's first (empty for allow). */
+  reasons: string[];
+  /** The decision that speaks for the verdict (the block reference); null for allow. */
+  decisionId: string | null;
+}
+
 /** Errors thrown for invalid arguments carry the core's stable code (e.g. `empty_value`). */
 export interface VigilError extends Error {
   code: string;
@@ -112,6 +134,8 @@ export interface RequestApi {
   signup_track(ids: UserIdentifiers): boolean;
   auth_track(success: boolean, ids: UserIdentifiers, options?: AuthTrackOptions): boolean;
   track(event: string, options?: Omit<TrackOptions, 'request'>): boolean;
+  assess(ids?: UserIdentifiers): Assessment;
+  challenge_track(result: ChallengeResult, ids: UserIdentifiers): boolean;
 }
 
 declare module 'node:http' {
@@ -147,6 +171,19 @@ export function identify(
 ): void;
 export function identify(ids: UserIdentifiers, traits?: Record<string, string>): void;
 export function userIsBanned(req?: IncomingMessage): boolean;
+/**
+ * The verdict on the request (its IP and device) for this user; with no identifiers, for the
+ * user `identify` tied to it, else the user who last logged in from its IP. No I/O.
+ */
+export function assess(req?: IncomingMessage | null, ids?: UserIdentifiers): Assessment;
+export function assess(ids?: UserIdentifiers): Assessment;
+/** Records how a challenge went; throws a RangeError (`invalid_challenge_result`) otherwise. */
+export function challenge_track(result: ChallengeResult, ids: UserIdentifiers): boolean;
+export function challenge_track(
+  req: IncomingMessage,
+  result: ChallengeResult,
+  ids: UserIdentifiers,
+): boolean;
 export function track(event: string, options?: TrackOptions): boolean;
 export function alias(
   oldIds: UserIdentifiers,
@@ -168,6 +205,7 @@ export function instrumentPassport(
 export function isLocal(): boolean;
 export const signupTrack: typeof signup_track;
 export const authTrack: typeof auth_track;
+export const challengeTrack: typeof challenge_track;
 
 declare const vigil: {
   start: typeof start;
@@ -175,6 +213,8 @@ declare const vigil: {
   auth_track: typeof auth_track;
   identify: typeof identify;
   userIsBanned: typeof userIsBanned;
+  assess: typeof assess;
+  challenge_track: typeof challenge_track;
   track: typeof track;
   alias: typeof alias;
   normalize: typeof normalize;
@@ -186,5 +226,6 @@ declare const vigil: {
   isLocal: typeof isLocal;
   signupTrack: typeof signup_track;
   authTrack: typeof auth_track;
+  challengeTrack: typeof challenge_track;
 };
 export default vigil;

@@ -1,6 +1,7 @@
 'use strict';
 // vigil-sdk: account-takeover protection on Vigil's Rust core, with the surface of Sqreen's
-// Node.js SDK (signup_track, auth_track, identify, userIsBanned, track, middleware).
+// Node.js SDK (signup_track, auth_track, identify, userIsBanned, track, middleware), and the
+// verdicts of docs/verdicts.md (assess, challenge_track).
 
 const client = require('./lib/client');
 const api = require('./lib/api');
@@ -14,6 +15,8 @@ module.exports = {
   auth_track: api.auth_track,
   identify: api.identify,
   userIsBanned: api.userIsBanned,
+  assess: api.assess,
+  challenge_track: api.challenge_track,
   track: api.track,
   alias: api.alias,
   normalize: api.normalize,
@@ -28,4 +31,5 @@ module.exports = {
   // camelCase spellings, for code that prefers them.
   signupTrack: api.signup_track,
   authTrack: api.auth_track,
+  challengeTrack: api.challenge_track,
 };

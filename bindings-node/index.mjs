@@ -7,6 +7,8 @@ export const {
   auth_track,
   identify,
   userIsBanned,
+  assess,
+  challenge_track,
   track,
   alias,
   normalize,
@@ -18,5 +20,6 @@ export const {
   isLocal,
   signupTrack,
   authTrack,
+  challengeTrack,
 } = vigil;
 export default vigil;

@@ -1,6 +1,7 @@
 'use strict';
 // Median ns per call of Vigil's per-request calls, side by side in one run with the `track` of
-// @segment/analytics-node and the `capture` of posthog-node. Every SDK points at a closed port
+// @segment/analytics-node and the `capture` of posthog-node; the checks on a request's path
+// (userIsBanned, identify, assess) also with 1 000 decisions held. Every SDK points at a closed port
 // on 127.0.0.1, so what is measured is the cost on the caller's thread: none of them waits for
 // the network. Run with plain node: `node bench/bench.js` (ROUNDS, CALLS to change the size;
 // BENCH_JSON=file appends one JSON line per operation, for `make bench`'s summary table).
@@ -59,7 +60,42 @@ const cases = [
     name: 'ban check: userIsBanned(req)',
     vigil: () => vigil.userIsBanned(req),
   },
+  {
+    name: 'identify(req, {username})',
+    vigil: () => vigil.identify(req, ids),
+  },
+  {
+    name: 'assess(req, {username})',
+    vigil: () => vigil.assess(req, ids),
+  },
+  {
+    name: 'assess(req)',
+    vigil: () => vigil.assess(req),
+  },
 ];
+
+// The checks again once the client holds decisions to look through: 1 000 user blocks, none of
+// them alice's (above, with none held, a check returns at once).
+const HELD = 1000;
+const held = (name) => `${name} [${HELD} decisions held]`;
+const withDecisions = [
+  { name: held('ban check: userIsBanned(req)'), vigil: () => vigil.userIsBanned(req) },
+  { name: held('identify(req, {username})'), vigil: () => vigil.identify(req, ids) },
+  { name: held('assess(req, {username})'), vigil: () => vigil.assess(req, ids) },
+  { name: held('assess(req)'), vigil: () => vigil.assess(req) },
+];
+function holdDecisions() {
+  const upserts = Array.from({ length: HELD }, (_, i) => ({
+    id: `d${i}`,
+    scope: 'user',
+    value: `u_${i.toString(16).padStart(32, '0')}`,
+    action: 'block',
+    reason: 'bench',
+  }));
+  require('../lib/native')._applyFeed(
+    JSON.stringify({ cursor: 1, reset: true, upserts, deletes: [] }),
+  );
+}
 
 function round(fn) {
   const t0 = process.hrtime.bigint();
@@ -87,6 +123,19 @@ async function main() {
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+  }
+  holdDecisions();
+  const heldSamples = withDecisions.map(() => []);
+  for (const c of withDecisions) round(c.vigil); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, c] of withDecisions.entries()) {
+      heldSamples[i].push(round(c.vigil));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  for (const [i, c] of withDecisions.entries()) {
+    cases.push(c);
+    samples.push({ vigil: heldSamples[i], segment: [], posthog: [] });
   }
   console.error = quiet;
   const fmt = (x) => (x === undefined ? 'n/a' : x.toFixed(0));

@@ -91,6 +91,46 @@ function userIsBanned(req) {
 }
 
 /**
+ * The verdict on a request: `assess(req, ids)`, `assess(ids)` inside the middleware, or with no
+ * identifiers for the user `identify` tied to the request (else the user who last logged in
+ * from its IP). `{ verdict: 'allow' | 'challenge' | 'deny', reasons, decisionId }` from the
+ * decisions held, with the request's IP and device: no event, no I/O.
+ */
+function assess(req, ids) {
+  if (!state.started) client.ensure();
+  if (req != null && !context.isRequest(req)) {
+    ids = req;
+    req = undefined;
+  }
+  const r = context.nativeOf(req);
+  return assessment(
+    ids == null
+      ? native.assess(r)
+      : callWithIds(native.assess, r, undefined, undefined, undefined, ids),
+  );
+}
+
+/** The native answer (`undefined`, or `[verdict, decisionId, ...reasons]`) as an object. */
+function assessment(a) {
+  if (a === undefined) return { verdict: 'allow', reasons: [], decisionId: null };
+  return { verdict: a[0], reasons: a.slice(2), decisionId: a[1] };
+}
+
+/**
+ * How the challenge `assess` asked for went: `challenge_track(result, ids)` or
+ * `challenge_track(req, result, ids)`, `result` being 'requested', 'succeeded' or 'failed'
+ * (anything else throws a RangeError with code 'invalid_challenge_result', and nothing is sent).
+ * A success ends the user's challenges and makes the request's device a known one.
+ */
+function challenge_track(a, b, c) {
+  if (!state.started) client.ensure();
+  if (context.isRequest(a)) {
+    return callWithIds(native.challengeTrack, b, context.nativeOf(a), undefined, undefined, c);
+  }
+  return callWithIds(native.challengeTrack, a, context.nativeOf(), undefined, undefined, b);
+}
+
+/**
  * A custom event: `track(event, { properties, user_identifiers, timestamp, request })`.
  * Returns whether it was queued.
  */
@@ -154,4 +194,14 @@ function normalize(ids, options) {
   return callWithIds(native.normalize, secret, keep, undefined, undefined, ids);
 }
 
-module.exports = { signup_track, auth_track, identify, userIsBanned, track, alias, normalize };
+module.exports = {
+  signup_track,
+  auth_track,
+  identify,
+  userIsBanned,
+  assess,
+  challenge_track,
+  track,
+  alias,
+  normalize,
+};

@@ -1,6 +1,6 @@
 'use strict';
-// Per-request state: the native request (client IP, user agent, method, path; the identified
-// user), found from `req` or, inside the middleware, from AsyncLocalStorage.
+// Per-request state: the native request (client IP, device, user agent, method, path; the
+// identified user), found from `req` or, inside the middleware, from AsyncLocalStorage.
 
 const { AsyncLocalStorage } = require('node:async_hooks');
 const native = require('./native');
@@ -12,7 +12,11 @@ const als = new AsyncLocalStorage();
 let alsUsed = false;
 
 class RequestState {
-  constructor(req, res) {
+  /**
+   * `freshDevice`: the caller (the middleware) sends the `Set-Cookie` of a request without a
+   * valid device cookie, so such a request gets a fresh device; elsewhere it gets none.
+   */
+  constructor(req, res, freshDevice) {
     this.req = req;
     this.res = res;
     this.native = native.createRequest(
@@ -21,6 +25,8 @@ class RequestState {
       header(req, 'user-agent'),
       typeof req.method === 'string' ? req.method : undefined,
       pathOf(req),
+      header(req, 'cookie'),
+      freshDevice === true,
     );
   }
 }
@@ -43,6 +49,7 @@ function forwardedOf(req) {
   return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
 }
 
+// (Node joins repeated Cookie lines with "; ", as the core reads them.)
 function header(req, name) {
   const v = req.headers && req.headers[name];
   return typeof v === 'string' ? v : undefined;
@@ -57,10 +64,10 @@ function pathOf(req) {
 }
 
 /** The state of `req`, created on first use (with or without the middleware). */
-function stateOf(req, res) {
+function stateOf(req, res, freshDevice) {
   let s = req[kState];
   if (s === undefined) {
-    s = new RequestState(req, res || req.res);
+    s = new RequestState(req, res || req.res, freshDevice);
     Object.defineProperty(req, kState, { value: s, configurable: true });
   }
   return s;

@@ -1,6 +1,7 @@
 'use strict';
-// Express/Connect middleware: per-request context in AsyncLocalStorage, the IP-block check, and
-// `req.vigil` (also `req.sqreen`, for code ported from Sqreen).
+// Express/Connect middleware: per-request context in AsyncLocalStorage (client IP, device from
+// the signed device cookie, whose Set-Cookie it sends for a fresh device), the IP-block check,
+// and `req.vigil` (also `req.sqreen`, for code ported from Sqreen).
 
 const native = require('./native');
 const client = require('./client');
@@ -29,6 +30,22 @@ class RequestApi {
     const withRequest = Object.assign({}, options, { request: this.req });
     return api.track(event, withRequest);
   }
+  assess(ids) {
+    return api.assess(this.req, ids);
+  }
+  challenge_track(result, ids) {
+    return api.challenge_track(this.req, result, ids);
+  }
+}
+
+/** Adds a header line, keeping those already set (Express's res.append, else Node's). */
+function appendHeader(res, name, value) {
+  if (typeof res.append === 'function') res.append(name, value);
+  else if (typeof res.appendHeader === 'function') res.appendHeader(name, value);
+  else {
+    const prev = res.getHeader(name);
+    res.setHeader(name, prev === undefined ? value : [].concat(prev, value));
+  }
 }
 
 let warned = false;
@@ -37,7 +54,10 @@ function handle(req, res, next) {
   let state;
   try {
     client.ensure();
-    state = context.stateOf(req, res);
+    state = context.stateOf(req, res, true);
+    // A fresh device's cookie goes out with whatever response follows, a block included.
+    const setCookie = native.setCookieOf(state.native);
+    if (setCookie !== undefined && !res.headersSent) appendHeader(res, 'Set-Cookie', setCookie);
     const api = new RequestApi(req);
     req.vigil = api;
     req.sqreen = api;

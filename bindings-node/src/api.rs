@@ -8,6 +8,9 @@ use vigil_core::event::check_timestamp;
 use vigil_core::pseudonym::Pseudonymizer;
 use vigil_core::Error as CoreError;
 
+use smallvec::SmallVec;
+use vigil_core::{Assessment, ChallengeResult, Client, Verdict};
+
 use crate::client::with_client;
 use crate::errors;
 use crate::raw::{callback, Call};
@@ -46,6 +49,63 @@ fn identify(call: &Call) -> Result<napi_value> {
         }
         call.boolean(c.identify(user, context(req)).is_some())
     })
+}
+
+/// `assess(req, _, _, _, ...pairs)`: the verdict on the request (its IP and device) for this
+/// user; with no pairs, for the user `identify` attached to it, else the user who last logged
+/// in from its IP. `undefined` for allow, else `[verdict, decisionId, ...reasons]` (the JS
+/// side builds the result object). Reads the decisions held: no event, no I/O.
+fn assess(call: &Call) -> Result<napi_value> {
+    let req = request::get(call, call.arg(0))?;
+    let (_, count) = call.pairs();
+    let run = |c: &Client| -> Result<Assessment> {
+        let key = match count {
+            0 => req.and_then(|r| r.user.get()),
+            _ => Some(identity(call, c)?.key()),
+        };
+        Ok(c.assess(key.as_ref(), req.map(|r| &r.ctx)))
+    };
+    let a = match req {
+        Some(r) => r.with_client(call, run)?,
+        None => with_client(&call.env, run)?,
+    };
+    verdict(call, &a)
+}
+
+/// `undefined` for allow, else `[verdict, decisionId, ...reasons]`.
+pub(crate) fn verdict(call: &Call, a: &Assessment) -> Result<napi_value> {
+    let Some(first) = a.decision().filter(|_| a.verdict != Verdict::Allow) else {
+        return call.undefined();
+    };
+    let mut items: SmallVec<[napi_value; 4]> = SmallVec::new();
+    items.push(call.string(a.verdict.as_str())?);
+    items.push(call.string(&first.id)?);
+    for d in &a.decisions {
+        items.push(call.string(&d.reason)?);
+    }
+    call.array(&items)
+}
+
+/// `challengeTrack(result, req, _, _, ...pairs)`: how the challenge `assess` asked for went
+/// (`requested`, `succeeded` or `failed`; anything else throws before anything is queued).
+fn challenge_track(call: &Call) -> Result<napi_value> {
+    let env = &call.env;
+    let text = opt_string(call, call.arg(0), "challenge result")?
+        .ok_or_else(|| errors::type_error(env, "challenge result must be a string"))?;
+    let result = ChallengeResult::parse(&text).map_err(|e| errors::core(env, e))?;
+    with_client(env, |c| {
+        let req = request::get(call, call.arg(1))?;
+        let user = identity(call, c)?;
+        call.boolean(c.track_challenge(result, user, context(req)))
+    })
+}
+
+/// `setCookieOf(req)`: the `Set-Cookie` value of the request's fresh device, or `undefined`.
+fn set_cookie_of(call: &Call) -> Result<napi_value> {
+    match request::get(call, call.arg(0))?.and_then(|r| r.set_cookie.as_deref()) {
+        Some(header) => call.string(header),
+        None => call.undefined(),
+    }
 }
 
 /// `check(req)`: is the request's user (identified, else the last user to log in from its
@@ -140,13 +200,41 @@ fn normalize(call: &Call) -> Result<napi_value> {
     Ok(out.raw())
 }
 
-/// `requestInfo(req)` -> `{ ip, userKey }`, for tests and debugging.
+/// `requestInfo(req)` -> `{ ip, userKey, device, setCookie }`, for tests and debugging.
 fn request_info(call: &Call) -> Result<napi_value> {
     let mut out = Object::new(&call.env)?;
     if let Some(r) = request::get(call, call.arg(0))? {
         out.set_named_property("ip", r.ctx.ip.map(|ip| ip.to_string()))?;
         out.set_named_property("userKey", r.user.get().map(|k| k.to_string()))?;
+        out.set_named_property("device", r.ctx.device.map(|d| d.to_string()))?;
+        out.set_named_property("setCookie", r.set_cookie.as_deref())?;
     }
+    Ok(out.raw())
+}
+
+/// For tests: `_assessKey(userKey, ip, device)` -> `{ verdict, ids, reasons }`, `assess` by
+/// user key (`u_` and 32 hex digits), IP and device as the shared vectors give them, with the
+/// ids of every decision behind the verdict.
+fn assess_key(call: &Call) -> Result<napi_value> {
+    let env = &call.env;
+    let bad = |e: String| napi::Error::from_reason(e);
+    let key = opt_string(call, call.arg(0), "user key")?
+        .map(|k| k.parse::<vigil_core::UserKey>())
+        .transpose()
+        .map_err(|e| bad(e.to_string()))?;
+    let ip = opt_string(call, call.arg(1), "ip")?;
+    let mut ctx = vigil_core::RequestContext::from_parts(ip.as_deref(), None, None, None)
+        .map_err(|e| errors::core(env, e))?;
+    ctx.device = opt_string(call, call.arg(2), "device")?
+        .map(|d| d.parse::<vigil_core::DeviceId>())
+        .transpose()
+        .map_err(|()| bad("a device is 32 lower-case hex digits".into()))?;
+    let a = with_client(env, |c| Ok(c.assess(key.as_ref(), Some(&ctx))))?;
+    let mut out = Object::new(env)?;
+    out.set_named_property("verdict", a.verdict.as_str())?;
+    let ids: Vec<&str> = a.decisions.iter().map(|d| d.id.as_str()).collect();
+    out.set_named_property("ids", ids)?;
+    out.set_named_property("reasons", a.reasons().collect::<Vec<_>>())?;
     Ok(out.raw())
 }
 
@@ -161,6 +249,10 @@ callback!(normalize_cb => normalize);
 callback!(create_request_cb => request::create);
 callback!(request_info_cb => request_info);
 callback!(decision_of_cb => crate::edge::decision_of);
+callback!(assess_cb => assess);
+callback!(challenge_track_cb => challenge_track);
+callback!(set_cookie_of_cb => set_cookie_of);
+callback!(assess_key_cb => assess_key);
 
 pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
     ("authTrack", Some(auth_track_cb)),
@@ -174,4 +266,9 @@ pub(crate) const FUNCTIONS: &[(&str, napi_callback)] = &[
     ("createRequest", Some(create_request_cb)),
     ("requestInfo", Some(request_info_cb)),
     ("decisionOf", Some(decision_of_cb)),
+    ("assess", Some(assess_cb)),
+    ("challengeTrack", Some(challenge_track_cb)),
+    ("setCookieOf", Some(set_cookie_of_cb)),
+    // For tests only (the shared vectors).
+    ("_assessKey", Some(assess_key_cb)),
 ];

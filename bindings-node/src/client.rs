@@ -148,3 +148,12 @@ pub fn close(timeout_ms: u32) -> AsyncTask<Drain> {
         close: true,
     })
 }
+
+/// For tests only: applies one decision-feed answer (`GET /v1/decisions`, JSON) to the
+/// client's decisions, as `vigil_decisions_apply` does in C. Returns how many were skipped.
+#[napi(js_name = "_applyFeed")]
+pub fn apply_feed(env: Env, feed_json: String) -> Result<u32> {
+    let feed: vigil_core::wire::DecisionFeed = serde_json::from_str(&feed_json)
+        .map_err(|e| napi::Error::from_reason(format!("feed_json: {e}")))?;
+    with_client(&env, |c| Ok(c.decisions().apply_feed(&feed) as u32))
+}

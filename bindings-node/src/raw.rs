@@ -83,6 +83,37 @@ impl Call {
         Ok(v)
     }
 
+    pub fn string(&self, s: &str) -> Result<napi_value> {
+        let mut v = ptr::null_mut();
+        // SAFETY: `s` is UTF-8 of known length, copied by napi.
+        let status = unsafe {
+            sys::napi_create_string_utf8(
+                self.env.raw(),
+                s.as_ptr().cast(),
+                s.len() as isize,
+                &mut v,
+            )
+        };
+        check(&self.env, status, "creating a string")?;
+        Ok(v)
+    }
+
+    /// A JS array of `items`, in order.
+    pub fn array(&self, items: &[napi_value]) -> Result<napi_value> {
+        let env = self.env.raw();
+        let mut v = ptr::null_mut();
+        // SAFETY: plain value creation on the live env; the items are values of this call.
+        unsafe {
+            let status = sys::napi_create_array_with_length(env, items.len(), &mut v);
+            check(&self.env, status, "creating an array")?;
+            for (i, item) in items.iter().enumerate() {
+                let status = sys::napi_set_element(env, v, i as u32, *item);
+                check(&self.env, status, "filling an array")?;
+            }
+        }
+        Ok(v)
+    }
+
     /// `true`, `false`, or absent (`undefined`/`null`); anything else is a TypeError.
     pub fn opt_bool(&self, v: napi_value, what: &str) -> Result<Option<bool>> {
         match self.type_of(v)? {

@@ -1,6 +1,7 @@
 //! The native side of one HTTP request: its context (client IP after the trusted-proxy rules,
-//! user agent, method, path), parsed once, and the user `identify` attached to it. JS holds it
-//! as a type-tagged External, so reading it back is two napi calls and no lookup.
+//! device from the signed device cookie, user agent, method, path), parsed once, and the user
+//! `identify` attached to it. JS holds it as a type-tagged External, so reading it back is two
+//! napi calls and no lookup.
 
 use std::cell::Cell;
 use std::ffi::c_void;
@@ -21,6 +22,8 @@ pub(crate) struct NativeRequest {
     pub ctx: RequestContext,
     /// Set by `identify`; the ban check looks at this user before the IP-to-user fallback.
     pub user: Cell<Option<UserKey>>,
+    /// The `Set-Cookie` header value of a fresh device, for the middleware to send.
+    pub set_cookie: Option<String>,
     /// The client when the request began, and its generation: the ban checks of the request
     /// use it while it is still the process's client, with no lookup.
     client: Arc<Client>,
@@ -51,25 +54,38 @@ unsafe extern "C" fn finalize(_env: napi_env, data: *mut c_void, _hint: *mut c_v
     drop(Box::from_raw(data.cast::<NativeRequest>()));
 }
 
-/// `createRequest(peer, forwarded, userAgent, method, path)`: the client IP is the core's
-/// answer for the socket's peer address and the lines of the client's `client_ip_header`
-/// (joined with commas, which its rules read as the same list).
+/// `createRequest(peer, forwarded, userAgent, method, path, cookie, freshDevice)`: the client
+/// IP is the core's answer for the socket's peer address and the lines of the client's
+/// `client_ip_header` (joined with commas, which its rules read as the same list); the device
+/// is the core's reading of the `Cookie` header: the signed cookie's, else a fresh one whose
+/// `Set-Cookie` the middleware sends. Without `freshDevice` (no middleware to send it) a
+/// request with no valid cookie gets no device, rather than a new one on every request.
 pub(crate) fn create(call: &Call) -> Result<napi_value> {
     let peer = opt_string(call, call.arg(0), "peer")?;
     let forwarded = opt_string(call, call.arg(1), "forwarded")?;
     let ua = opt_string(call, call.arg(2), "user agent")?;
     let method = opt_string(call, call.arg(3), "method")?;
     let path = opt_string(call, call.arg(4), "path")?;
+    let cookie = opt_string(call, call.arg(5), "cookie")?;
+    let fresh_device = call.opt_bool(call.arg(6), "freshDevice")?.unwrap_or(false);
     let (generation, client) = crate::client::current(&call.env)?;
-    let ip = client
-        .edge()
-        .client_ip(peer.as_deref(), forwarded.as_deref());
+    let edge = client.edge();
+    let ip = edge.client_ip(peer.as_deref(), forwarded.as_deref());
+    let read = edge.device(cookie.as_deref());
     let (ua, method, path) = (ua.as_deref(), method.as_deref(), path.as_deref());
     let mut ctx = RequestContext::from_parts(None, ua, method, path).unwrap_or_default();
     ctx.ip = ip;
+    let set_cookie = match read.set_cookie {
+        Some(_) if !fresh_device => None,
+        fresh => {
+            ctx.device = read.device;
+            fresh
+        }
+    };
     let data = Box::into_raw(Box::new(NativeRequest {
         ctx,
         user: Cell::new(None),
+        set_cookie,
         client,
         generation,
     }));

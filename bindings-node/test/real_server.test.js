@@ -1,6 +1,7 @@
 'use strict';
 // Against a real vigil-server on 127.0.0.1 (the test command builds it and sets
-// VIGIL_SERVER_BIN): a ban made with the server's admin API reaches userIsBanned within 2 s.
+// VIGIL_SERVER_BIN): a ban made with the server's admin API reaches userIsBanned within 2 s;
+// the device cookie's device and challenge_track's events reach the server's store.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -10,7 +11,9 @@ const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const express = require('express');
 const vigil = require('..');
-const { listen, waitFor } = require('./helpers');
+const native = require('../lib/native');
+const context = require('../lib/context');
+const { listen, waitFor, Browser, realServer } = require('./helpers');
 
 const BIN = process.env.VIGIL_SERVER_BIN;
 const ADMIN = 'vigil-test-admin-token-0123456789abcdef';
@@ -88,6 +91,70 @@ test(
     } finally {
       server.kill('SIGTERM');
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'the device and challenge_track events reach a real vigil-server',
+  { skip: !BIN && 'VIGIL_SERVER_BIN is not set' },
+  async () => {
+    const server = await realServer(BIN, ADMIN);
+    try {
+      vigil.start({ url: server.url, token: server.token, flush_interval_ms: 50 });
+      const web = express();
+      web.use(express.json());
+      web.use(vigil.middleware);
+      web.post('/login', (req, res) => {
+        const ok = req.body.password === 'right';
+        req.vigil.auth_track(ok, { username: 'alice' });
+        res.json({ device: native.requestInfo(context.current().native).device });
+      });
+      web.post('/challenge', (req, res) => {
+        try {
+          res.json({ queued: vigil.challenge_track(req.body.result, { username: 'alice' }) });
+        } catch (e) {
+          res.status(400).json({ error: e.code });
+        }
+      });
+      const site = await listen(web);
+      let device;
+      try {
+        const browser = new Browser(site.url, '198.51.100.23');
+        device = (await browser.post('/login', { password: 'wrong' })).json().device;
+        assert.match(device, /^[0-9a-f]{32}$/);
+        assert.deepEqual((await browser.post('/login', { password: 'right' })).json(), { device });
+        for (const result of ['requested', 'succeeded']) {
+          assert.deepEqual((await browser.post('/challenge', { result })).json(), { queued: true });
+        }
+        const enqueued = vigil.stats().enqueued;
+        const bad = await browser.post('/challenge', { result: 'passed' });
+        assert.equal(bad.status, 400);
+        assert.deepEqual(bad.json(), { error: 'invalid_challenge_result' });
+        assert.equal(vigil.stats().enqueued, enqueued);
+        assert.equal(await vigil.flush(), true);
+      } finally {
+        await site.close();
+      }
+      const logins = [
+        ...(await server.events('auth.failure')),
+        ...(await server.events('auth.success')),
+      ];
+      assert.deepEqual(
+        logins.map((e) => e.event.request.device),
+        [device, device],
+      );
+      const challenges = await server.events('challenge');
+      assert.deepEqual(
+        challenges.map((e) => [e.event.result, e.event.request.device, e.event.request.ip, e.user]),
+        [
+          ['requested', device, '198.51.100.23', vigil.normalize({ username: 'alice' }).key],
+          ['succeeded', device, '198.51.100.23', vigil.normalize({ username: 'alice' }).key],
+        ],
+      );
+    } finally {
+      await vigil.close();
+      server.close();
     }
   },
 );

@@ -1,8 +1,9 @@
 """Per-call cost of the tracking calls, next to Segment's and PostHog's Python clients.
 
 Every client points at a closed port on 127.0.0.1, so nothing is delivered and the figures
-are the cost the calling thread pays. Prints median ns per call, then the RSS growth of
-1 M `auth_track` calls with the server down.
+are the cost the calling thread pays. Prints median ns per call (the checks on a request's
+path, identify and assess, also inside a request with 1 000 decisions held), then the RSS
+growth of 1 M `auth_track` calls with the server down.
 
     python bench/bench_calls.py [--number N] [--peer-number N] [--repeat R] [--rss-calls N]
                                 [--json FILE]
@@ -22,6 +23,8 @@ import timeit
 from typing import Any, Callable, Optional
 
 import vigil
+from vigil import _native
+from vigil._context import request_var
 
 DOWN = "http://127.0.0.1:9"
 
@@ -105,6 +108,22 @@ def main() -> None:
             None,
             None,
         ),
+        (
+            "assess(username='alice')",
+            lambda: vigil.assess(username="alice"),
+            None,
+            None,
+        ),
+    ]
+    # The same checks as a middleware's request sees them (its IP and device), with decisions
+    # to look through: 1 000 user blocks, none of them alice's.
+    in_request: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "req: identify({'username': 'alice'})",
+            lambda: vigil.identify({"username": "alice"}),
+        ),
+        ("req: assess(username='alice')", lambda: vigil.assess(username="alice")),
+        ("req: assess() (the request's IP)", lambda: vigil.assess()),
     ]
 
     def cell(x: Optional[float]) -> str:
@@ -128,6 +147,20 @@ def main() -> None:
         ph_ns = median_ns(p_fn, a.peer_number, a.repeat) if p_fn else None
         print(f"{name:<36} {v:>10.0f} {cell(s)} {cell(ph_ns)} {ratio(s, v)} {ratio(ph_ns, v)}")
         record(op=name, unit="ns/call", vigil=v, segment=s, posthog=ph_ns)
+
+    blocks = [
+        {"id": f"d{i}", "scope": "user", "value": f"u_{i:032x}", "action": "block", "reason": "b"}
+        for i in range(1000)
+    ]
+    feed = {"cursor": 1, "reset": True, "upserts": blocks, "deletes": []}
+    _native._apply_feed(json.dumps(feed))
+    request = _native.EdgePolicy().request("192.0.2.1", None, "bench", "GET", "/")
+    token = request_var.set(request)
+    for name, v_fn in in_request:
+        v = median_ns(v_fn, a.number, a.repeat)
+        print(f"{name:<36} {v:>10.0f} {cell(None)} {cell(None)} {ratio(None, v)} {ratio(None, v)}")
+        record(op=name, unit="ns/call", vigil=v, segment=None, posthog=None)
+    request_var.reset(token)
 
     # Stop the other clients' threads so they do not skew the RSS figure.
     for c in (seg, ph):

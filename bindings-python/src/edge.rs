@@ -1,5 +1,6 @@
-//! The HTTP edge for Python middlewares: the client IP and the block response come from the
-//! core's policy; the middlewares only read their server's request and write what they get.
+//! The HTTP edge for Python middlewares: the client IP, the device cookie and the block
+//! response come from the core's policy; the middlewares only read their server's request and
+//! write what they get.
 
 use parking_lot::Mutex;
 
@@ -144,8 +145,13 @@ impl EdgePolicy {
         })
     }
 
-    /// The request context of one request: its client IP, user agent, method and path.
-    #[pyo3(signature = (peer, header, user_agent, method, path))]
+    /// The request context of one request: its client IP, user agent, method and path, and
+    /// its device from the `Cookie` header (several lines joined with `"; "`): the signed
+    /// cookie's, else a fresh one whose `Set-Cookie` the caller sends (`Request.set_cookie`).
+    /// With `fresh_device=False` (a caller that cannot send it) a request without a valid
+    /// cookie gets no device, rather than one that would be new on every request.
+    #[pyo3(signature = (peer, header, user_agent, method, path, cookie=None, fresh_device=true))]
+    #[allow(clippy::too_many_arguments)]
     fn request(
         &self,
         py: Python<'_>,
@@ -154,12 +160,24 @@ impl EdgePolicy {
         user_agent: Option<&str>,
         method: Option<&str>,
         path: Option<&str>,
+        cookie: Option<&str>,
+        fresh_device: bool,
     ) -> PyResult<Request> {
         let lines = lines(&header)?;
-        let ip = self.with(py, |e| e.client_ip(peer, lines.iter().map(|l| l.as_ref())))?;
+        let (ip, read) = self.with(py, |e| {
+            let ip = e.client_ip(peer, lines.iter().map(|l| l.as_ref()));
+            (ip, e.device(cookie))
+        })?;
         let mut ctx = RequestContext::from_parts(None, user_agent, method, path).py_err(py)?;
         ctx.ip = ip;
-        Ok(Request::from_context(ctx))
+        let set_cookie = match read.set_cookie {
+            Some(_) if !fresh_device => None,
+            fresh => {
+                ctx.device = read.device;
+                fresh
+            }
+        };
+        Ok(Request::from_context(ctx, set_cookie))
     }
 
     /// `(status, headers, body)` for a request blocked by a decision with these fields.

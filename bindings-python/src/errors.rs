@@ -57,7 +57,8 @@ pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
         | Error::TooManyProperties { .. }
         | Error::InvalidProperty { .. }
         | Error::InvalidTimestamp { .. }
-        | Error::InvalidIp { .. } => &c.event,
+        | Error::InvalidIp { .. }
+        | Error::InvalidChallengeResult { .. } => &c.event,
         Error::Config(_) => &c.config,
         _ => &c.base,
     };

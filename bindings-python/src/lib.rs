@@ -1,7 +1,7 @@
 //! `vigil._native`: the thin layer between the `vigil` Python package and `vigil-core`.
 //!
 //! Everything Python-facing that is on a request's hot path (`auth_track`, `signup_track`,
-//! `identify`) lives here as a module-level function, so a call from application code is one
+//! `identify`, `assess`) lives here as a module-level function, so a call from application code is one
 //! native call with no Python frame in between. The rest of the API is in `python/vigil/`.
 
 use pyo3::prelude::*;
@@ -13,6 +13,7 @@ mod errors;
 mod logs;
 mod request;
 mod state;
+mod verdict;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -24,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<request::DecisionInfo>()?;
     m.add_class::<api::AccountExists>()?;
     m.add_class::<edge::EdgePolicy>()?;
+    m.add_class::<verdict::Assessment>()?;
     m.add_function(wrap_pyfunction!(state::start, m)?)?;
     m.add_function(wrap_pyfunction!(state::started, m)?)?;
     m.add_function(wrap_pyfunction!(state::flush, m)?)?;
@@ -39,6 +41,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::alias, m)?)?;
     m.add_function(wrap_pyfunction!(api::normalize, m)?)?;
     m.add_function(wrap_pyfunction!(api::check_request, m)?)?;
+    m.add_function(wrap_pyfunction!(verdict::assess, m)?)?;
+    m.add_function(wrap_pyfunction!(verdict::challenge_track, m)?)?;
+    m.add_function(wrap_pyfunction!(verdict::_apply_feed, m)?)?;
+    m.add_function(wrap_pyfunction!(verdict::_assess_key, m)?)?;
     m.add_function(wrap_pyfunction!(logs::set_log_level, m)?)?;
     m.add_function(wrap_pyfunction!(logs::emit_logs, m)?)?;
     Ok(())

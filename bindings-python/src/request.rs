@@ -45,13 +45,16 @@ pub struct Request {
     pub ctx: RequestContext,
     /// The user `identify` associated with this request.
     pub user: Mutex<Option<Identity>>,
+    /// The `Set-Cookie` header value the response must carry: a fresh device cookie.
+    pub set_cookie: Option<String>,
 }
 
 impl Request {
-    pub fn from_context(ctx: RequestContext) -> Request {
+    pub fn from_context(ctx: RequestContext, set_cookie: Option<String>) -> Request {
         Request {
             ctx,
             user: Mutex::new(None),
+            set_cookie,
         }
     }
 }
@@ -70,6 +73,7 @@ impl Request {
         Ok(Request {
             ctx: RequestContext::from_parts(ip, user_agent, method, path).py_err(py)?,
             user: Mutex::new(None),
+            set_cookie: None,
         })
     }
 
@@ -93,6 +97,21 @@ impl Request {
         self.ctx.path.as_deref()
     }
 
+    /// The request's device (32 hex digits) from the signed device cookie, or a fresh one
+    /// when the middleware sends that cookie with the response; None when the cookie is
+    /// disabled (`device_cookie = ""`) or the request was not built by a middleware.
+    #[getter]
+    fn device(&self) -> Option<String> {
+        self.ctx.device.map(|d| d.to_string())
+    }
+
+    /// The `Set-Cookie` header value the middleware adds to the response (a fresh device
+    /// cookie), or None when the request's cookie was valid.
+    #[getter]
+    fn set_cookie(&self) -> Option<&str> {
+        self.set_cookie.as_deref()
+    }
+
     /// The user key of the user `identify` associated with this request.
     #[getter]
     fn user_key(&self) -> Option<String> {
@@ -101,8 +120,11 @@ impl Request {
 
     fn __repr__(&self) -> String {
         format!(
-            "Request(ip={:?}, method={:?}, path={:?})",
-            self.ctx.ip, self.ctx.method, self.ctx.path
+            "Request(ip={:?}, method={:?}, path={:?}, device={:?})",
+            self.ctx.ip,
+            self.ctx.method,
+            self.ctx.path,
+            self.ctx.device.map(|d| d.to_string())
         )
     }
 }
@@ -138,7 +160,8 @@ impl DecisionInfo {
         }
     }
 
-    /// `"block"` or `"redirect"` (ban checks never give a `"challenge"`).
+    /// `"block"`, `"redirect"` or `"challenge"` (only `assess` gives a challenge: ban checks
+    /// ignore them).
     #[getter]
     fn action(&self) -> &'static str {
         match self.0.action {

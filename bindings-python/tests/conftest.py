@@ -1,14 +1,20 @@
-"""Fixtures: a fake Vigil server on 127.0.0.1 and a clean SDK state per test."""
+"""Fixtures: a fake Vigil server on 127.0.0.1, a clean SDK state per test, and apps served
+over real HTTP on 127.0.0.1 with a cookie-keeping client."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import http.client
 import json
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from socketserver import ThreadingMixIn
+from typing import Any, Optional
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 import vigil
@@ -118,3 +124,83 @@ def clean_sdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
     vigil.shutdown(1.0)
     yield
     vigil.shutdown(1.0)
+
+
+class Reply:
+    """One HTTP answer as a browser sees it: status, every header line, body."""
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def set_cookies(self) -> list[str]:
+        return self.all("Set-Cookie")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Browser:
+    """A client over real HTTP that keeps cookies as a browser does (name=value per name)."""
+
+    def __init__(self, url: str, forwarded_for: Optional[str] = None) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self.forwarded_for = forwarded_for
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, form: Optional[dict[str, str]] = None, **headers: str
+    ) -> Reply:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        send = {k.replace("_", "-"): v for k, v in headers.items()}
+        if self.cookies:
+            send["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.forwarded_for:
+            send["X-Forwarded-For"] = self.forwarded_for
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            send["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=send)
+            resp = conn.getresponse()
+            reply = Reply(resp.status, resp.getheaders(), resp.read())
+        finally:
+            conn.close()
+        for line in reply.set_cookies:
+            name, _, rest = line.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0].strip()
+        return reply
+
+    def get(self, path: str, **headers: str) -> Reply:
+        return self.request("GET", path, **headers)
+
+    def post(self, path: str, form: dict[str, str], **headers: str) -> Reply:
+        return self.request("POST", path, form, **headers)
+
+
+@contextlib.contextmanager
+def serve_wsgi(app: Any) -> Iterator[str]:
+    """Serves a WSGI app on 127.0.0.1 (a thread per request); yields its base URL."""
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    class Threaded(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    httpd = make_server("127.0.0.1", 0, app, server_class=Threaded, handler_class=Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import django
@@ -131,3 +133,72 @@ def settings_override() -> Any:
 
     with override_settings(VIGIL={"automatic": False}):
         yield
+
+
+def test_device_cookie_over_http() -> None:
+    """Django's WSGI handler behind a real HTTP server: the core's Set-Cookie goes out as it
+    is, once; the cookie keeps the device; a tampered one is replaced; blocks carry it too."""
+    from conftest import Browser, serve_wsgi
+    from django.core.handlers.wsgi import WSGIHandler
+
+    vigil.start()
+    with serve_wsgi(WSGIHandler()) as url:
+        browser = Browser(url)
+        r = browser.get("/explicit/alice")
+        (set_cookie,) = r.set_cookies
+        assert re.fullmatch(
+            r"vigil_device=v1\.[0-9a-f]{32}\.[A-Za-z0-9_-]{22}; Path=/; Max-Age=63072000; "
+            r"HttpOnly; SameSite=Lax",
+            set_cookie,
+        ), set_cookie
+        value = browser.cookies["vigil_device"]
+        assert browser.get("/explicit/alice").set_cookies == []
+        browser.cookies["vigil_device"] = value.replace("v1.", "v2.")
+        (replaced,) = browser.get("/explicit/alice").set_cookies
+        assert replaced.split(";")[0] != f"vigil_device={value}"
+        assert browser.get("/explicit/alice").set_cookies == []
+        # identify raising UserBlocked in the view (process_exception): the block response.
+        vigil._native._apply_feed(
+            json.dumps(
+                {
+                    "cursor": 1,
+                    "reset": True,
+                    "upserts": [
+                        {
+                            "id": "d_m",
+                            "scope": "user",
+                            "value": vigil.normalize({"username": "mallory"}).key,
+                            "action": "block",
+                            "reason": "r",
+                        }
+                    ],
+                    "deletes": [],
+                }
+            )
+        )
+        r = Browser(url).get("/explicit/mallory")
+        assert r.status == 403 and len(r.set_cookies) == 1
+        assert browser.get("/explicit/mallory").set_cookies == []
+
+
+def test_device_cookie_reaches_the_automatic_login(server: FakeServer) -> None:
+    server.start_sdk()
+    c = Client(REMOTE_ADDR="198.51.100.4")
+    r = c.get("/explicit/alice")
+    device = r.cookies["vigil_device"].value.split(".")[1]
+    assert c.post("/login", {"username": "alice", "password": "secret"}).status_code == 200
+    assert "vigil_device" not in c.post("/login", {"username": "alice", "password": "x"}).cookies
+    assert vigil.flush(3.0)
+    (success,) = server.events_of("auth.success")
+    (failure,) = server.events_of("auth.failure")
+    assert success["request"]["device"] == failure["request"]["device"] == device
+
+
+def test_device_cookie_disabled(server: FakeServer) -> None:
+    server.start_sdk(device_cookie="")
+    c = Client(REMOTE_ADDR="198.51.100.4")
+    assert "vigil_device" not in c.get("/explicit/alice").cookies
+    assert c.post("/login", {"username": "alice", "password": "secret"}).status_code == 200
+    assert vigil.flush(3.0)
+    (success,) = server.events_of("auth.success")
+    assert "device" not in success["request"]

@@ -1,4 +1,5 @@
-"""Against a real vigil-server on 127.0.0.1: a ban made on the server reaches identify.
+"""Against a real vigil-server on 127.0.0.1: a ban made on the server reaches identify; the
+device cookie's device and challenge_track's events reach the server's store.
 
 The test command builds the server and sets VIGIL_SERVER_BIN; without it the test is skipped.
 """
@@ -73,6 +74,18 @@ class RealServer:
         with urllib.request.urlopen(request, timeout=5) as resp:
             return json.loads(resp.read() or b"null")
 
+    def get(self, path: str) -> Any:
+        request = urllib.request.Request(
+            self.url + path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as resp:
+            return json.loads(resp.read())
+
+    def events(self, kind: str) -> list[dict[str, Any]]:
+        """The stored events of this type, oldest first (the event as the SDK sent it)."""
+        rows = self.get(f"/api/events?app={self.app}&limit=1000")
+        return sorted((r for r in rows if r["type"] == kind), key=lambda r: r["seq"])
+
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
@@ -113,3 +126,55 @@ def test_a_server_ban_reaches_identify_within_2_seconds(real_server: RealServer)
         assert time.monotonic() - started < 2.0, "the ban did not reach the SDK within 2 s"
         time.sleep(0.01)
     vigil.identify({"username": "someone-else"})
+
+
+def login_app():  # type: ignore[no-untyped-def]
+    from flask import Flask, jsonify, request
+    from vigil.flask import Vigil
+
+    app = Flask(__name__)
+    Vigil(app)
+
+    @app.post("/login")
+    def login() -> Any:
+        ok = request.form["password"] == "right"
+        vigil.auth_track(ok, username=request.form["username"])
+        return jsonify(device=vigil.current_request().device)  # type: ignore[union-attr]
+
+    @app.post("/challenge")
+    def challenge() -> Any:
+        try:
+            queued = vigil.challenge_track(request.form["result"], username="alice")
+        except vigil.EventError as e:
+            return jsonify(error=e.code), 400
+        return jsonify(queued=queued)
+
+    return app
+
+
+def test_the_device_and_challenges_reach_the_server(real_server: RealServer) -> None:
+    from conftest import Browser, serve_wsgi
+
+    vigil.start(url=real_server.url, token=real_server.token, flush_interval_ms=50)
+    with serve_wsgi(login_app()) as url:
+        browser = Browser(url, forwarded_for="198.51.100.23")
+        device = browser.post("/login", {"username": "alice", "password": "wrong"}).json()["device"]
+        assert browser.post("/login", {"username": "alice", "password": "right"}).json() == {
+            "device": device
+        }
+        for result in ("requested", "succeeded"):
+            assert browser.post("/challenge", {"result": result}).json() == {"queued": True}
+        enqueued = vigil.stats()["enqueued"]
+        r = browser.post("/challenge", {"result": "passed"})
+        assert r.status == 400 and r.json() == {"error": "invalid_challenge_result"}
+        assert vigil.stats()["enqueued"] == enqueued
+        assert vigil.flush(5.0)
+    key = vigil.normalize({"username": "alice"}).key
+    logins = real_server.events("auth.failure") + real_server.events("auth.success")
+    assert [e["event"]["request"]["device"] for e in logins] == [device, device]
+    challenges = real_server.events("challenge")
+    assert [e["event"]["result"] for e in challenges] == ["requested", "succeeded"]
+    for e in challenges:
+        assert e["event"]["request"]["device"] == device
+        assert e["event"]["request"]["ip"] == "198.51.100.23"
+        assert e["user"] == key

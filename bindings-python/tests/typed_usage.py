@@ -26,6 +26,20 @@ def page(name: str) -> Optional[str]:
     return None
 
 
+def verdict(name: str, passed: bool) -> str:
+    a: vigil.Assessment = vigil.assess(username=name)
+    reasons: tuple[str, ...] = a.reasons
+    decision: Optional[vigil.Decision] = a.decision
+    if a.challenged:
+        vigil.challenge_track("requested", username=name)
+        vigil.challenge_track("succeeded" if passed else "failed", username=name)
+    if a.denied and decision is not None:
+        raise vigil.UserBlocked(decision)
+    req = vigil.current_request()
+    device: Optional[str] = None if req is None else req.device
+    return f"{a.verdict} {a.decision_id} {reasons} {a.allowed} {len(a.decisions)} {device}"
+
+
 def custom() -> bool:
     ok = vigil.track("order.paid", {"properties": {"amount": 1.5}})
     return ok and vigil.track("x", properties={"n": 1, "b": True}, timestamp=1.0)

@@ -8,6 +8,11 @@
     vigil.identify({"username": user.name})   # raises vigil.UserBlocked when banned
     vigil.track("order.paid", properties={"amount": 12.5})
 
+    a = vigil.assess(username=user.name)      # allow, challenge (ask for MFA) or deny
+    if a.challenged:
+        ok = check_second_factor(user)
+        vigil.challenge_track("succeeded" if ok else "failed", username=user.name)
+
 ``vigil.start(url=..., token=...)`` is optional: the first call starts Vigil from the
 environment (``VIGIL_URL``, ``VIGIL_TOKEN``...) and ``vigil.toml``, in local mode when no URL
 is set. ``import vigil as sqreen`` runs code written for Sqreen's SDK unchanged.
@@ -26,12 +31,23 @@ from typing import Any, NamedTuple, Optional, Union
 from . import _native
 from ._context import current_request
 from ._errors import ConfigError, EventError, IdentifierError, UserBlocked, VigilError
-from ._native import AccountExists, Decision, Request, auth_track, identify, signup_track
+from ._native import (
+    AccountExists,
+    Assessment,
+    Decision,
+    Request,
+    assess,
+    auth_track,
+    challenge_track,
+    identify,
+    signup_track,
+)
 
 __version__ = _native.VERSION
 
 __all__ = [
     "AccountExists",
+    "Assessment",
     "ConfigError",
     "Decision",
     "EventError",
@@ -42,7 +58,9 @@ __all__ = [
     "VigilError",
     "__version__",
     "alias",
+    "assess",
     "auth_track",
+    "challenge_track",
     "current_request",
     "flush",
     "identify",
@@ -94,8 +112,10 @@ def start(url: Optional[str] = None, token: Optional[str] = None, **options: Any
     local mode. Every option is the core's (docs/configuration.md), the middlewares' too:
     ``trusted_proxies`` (a list or comma-separated), ``client_ip_header``, ``block_status``,
     ``block_redirect``, ``block_html``, ``block_json`` (a JSON-able value), ``block_body`` with
-    ``block_content_type``. Called after Vigil started lazily, it applies the new options;
-    bad options raise ``ConfigError`` and leave the running client as it was.
+    ``block_content_type``, ``device_cookie`` (``""`` disables the device cookie),
+    ``device_cookie_secure``, ``device_cookie_max_age``, ``device_secret``. Called after Vigil
+    started lazily, it applies the new options; bad options raise ``ConfigError`` and leave the
+    running client as it was.
     """
     core: list[tuple[str, str]] = []
     for name, value in (("url", url), ("token", token), *options.items()):

@@ -26,7 +26,8 @@ class IdentifierError(VigilError, ValueError):
 
 
 class EventError(VigilError, ValueError):
-    """An event name, property, timestamp or request field is invalid (nothing was sent)."""
+    """An event name, property, timestamp, request field or challenge result is invalid
+    (nothing was sent)."""
 
 
 class ConfigError(VigilError, ValueError):

@@ -1,7 +1,9 @@
 """What every framework integration does around a request, whatever its server interface.
 
-The policy (client IP behind proxies, the block response) is the core's; a middleware reads
-the peer address and headers from its server's request and writes the response it is given.
+The policy (client IP behind proxies, the device cookie, the block response) is the core's; a
+middleware reads the peer address and headers from its server's request and writes the
+response it is given, with the ``Set-Cookie`` of a fresh device when the request carries one
+(``Request.set_cookie``).
 """
 
 from __future__ import annotations
@@ -70,8 +72,15 @@ class Guard:
         user_agent: Optional[str],
         method: Optional[str],
         path: Optional[str],
+        cookie: Optional[str] = None,
+        fresh_device: bool = True,
     ) -> Request:
-        return self.edge.request(peer, forwarded, user_agent, method, path)
+        """The request's context; its device is read once from ``cookie`` (the Cookie header).
+
+        ``fresh_device=False`` for a caller that cannot send ``Set-Cookie``: a request without
+        a valid device cookie then has no device rather than a new one on every request.
+        """
+        return self.edge.request(peer, forwarded, user_agent, method, path, cookie, fresh_device)
 
     def blocked(self, request: Request) -> Optional[Decision]:
         """The decision blocking this request before the app runs (its IP), if any."""

@@ -1,7 +1,8 @@
 """ASGI middleware (Starlette, FastAPI, any ASGI app): ``app.add_middleware(VigilMiddleware)``.
 
-Same duties as the WSGI one. Sync endpoints run in a thread pool with a copy of the context,
-so they see the request too.
+Same duties as the WSGI one (the request context with its client IP and device, IP blocks,
+``UserBlocked``, the device cookie's ``Set-Cookie``). Sync endpoints run in a thread pool with a
+copy of the context, so they see the request too.
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ def _lines(scope: Scope, name: bytes) -> list[str]:
     return [v.decode("latin-1") for k, v in scope.get("headers") or () if k.lower() == name]
 
 
+def _with_header(send: Send, header: tuple[bytes, bytes]) -> Send:
+    """``send`` adding ``header`` to the response's start message."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), header]}
+        await send(message)
+
+    return sending
+
+
 class VigilMiddleware:
     def __init__(
         self,
@@ -50,15 +62,21 @@ class VigilMiddleware:
             return
         guard = self.guard
         client = scope.get("client")
+        cookies = _lines(scope, b"cookie")
         request = guard.request(
             client[0] if client else None,
             _lines(scope, guard.edge.header.encode("latin-1")),
             _header(scope, b"user-agent"),
             scope.get("method"),
             scope.get("path"),
+            # HTTP/2 may split the Cookie header; its parts join with "; " (RFC 9113 8.2.3).
+            "; ".join(cookies) if cookies else None,
         )
         scope.setdefault("state", {})["vigil_request"] = request
         accept = _header(scope, b"accept")
+        set_cookie = request.set_cookie
+        if set_cookie is not None:
+            send = _with_header(send, (b"set-cookie", set_cookie.encode("latin-1")))
         token = request_var.set(request)
         try:
             decision = guard.blocked(request)

@@ -1,7 +1,9 @@
 """WSGI middleware: ``app = vigil.wsgi.VigilMiddleware(app)``.
 
-Sets the request context for every Vigil call made while serving a request, answers blocked
-IPs before the app runs, and turns a ``UserBlocked`` escaping the app into the block response.
+Sets the request context for every Vigil call made while serving a request (its client IP
+and its device, from the signed device cookie), answers blocked IPs before the app runs, turns
+a ``UserBlocked`` escaping the app into the block response, and adds the ``Set-Cookie`` of a
+fresh device to whatever response goes out.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ def _status_line(status: int) -> str:
         return f"{status} Blocked"
 
 
+def _with_header(start_response: StartResponse, header: tuple[str, str]) -> StartResponse:
+    """``start_response`` adding ``header`` to every response it starts (an error page too)."""
+
+    def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+        return start_response(status, [*headers, header], *exc_info)
+
+    return start
+
+
 class VigilMiddleware:
     def __init__(
         self,
@@ -47,8 +58,12 @@ class VigilMiddleware:
             environ.get("HTTP_USER_AGENT"),
             environ.get("REQUEST_METHOD"),
             environ.get("PATH_INFO"),
+            environ.get("HTTP_COOKIE"),
         )
         environ["vigil.request"] = request
+        set_cookie = request.set_cookie
+        if set_cookie is not None:
+            start_response = _with_header(start_response, ("Set-Cookie", set_cookie))
         token = request_var.set(request)
         try:
             decision = guard.blocked(request)

@@ -36,7 +36,8 @@ def _request_context(request: Any) -> Iterator[None]:
         return
     from .middleware import request_of
 
-    token = request_var.set(request_of(request))
+    # No response to set the device cookie on here: only a valid one gives a device.
+    token = request_var.set(request_of(request, fresh_device=False))
     try:
         yield
     finally:
