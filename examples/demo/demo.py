@@ -9,8 +9,9 @@ failures) and a signup burst with disposable e-mail domains. Each attack goes on
 app it targets refuses it; the summary says how long that took, what the server recorded,
 and where the dashboard is. Last, a takeover from a new country: the stolen password works,
 the sign-in from abroad is challenged (not blocked), the attacker fails the code, the owner
-passes it, and the "was this you?" e-mail arrives at a local SMTP receiver. VIGIL_DEMO_KEEP=1 keeps everything running until Ctrl-C; Ctrl-C
-at any point stops every process the demo started.
+passes it, and the "was this you?" e-mail arrives at a local SMTP receiver.
+VIGIL_DEMO_KEEP=1 keeps everything running until Ctrl-C; Ctrl-C at any point stops every
+process the demo started.
 
 Standard library only; loopback only. The example apps' client IPs are simulated with
 X-Forwarded-For, which the apps trust from loopback.
@@ -249,9 +250,7 @@ def new_country_takeover(stack: vigil_stack.Stack, sink: SmtpSink) -> list[str]:
     return lines
 
 
-def summary(
-    stack: vigil_stack.Stack, users: Users, done: list[Attack], notice: list[str]
-) -> None:
+def summary(stack: vigil_stack.Stack, users: Users, done: list[Attack], notice: list[str]) -> None:
     # Let the SDKs deliver what they still hold (they flush every 100 ms here).
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and any(a.stats()["queued"] for a in stack.apps.values()):
@@ -299,7 +298,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     stack = None
-    sink = SmtpSink().__enter__()
+    sink = SmtpSink().__enter__()  # closed in `finally`, after the apps and the server
     try:
         print("starting vigil-server (SQLite) and the Flask, Express and net/http example apps...")
         config = CONFIG.replace("@SMTP_PORT@", str(sink.port)).replace("@GEO_DB@", str(GEO_DB))
