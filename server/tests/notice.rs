@@ -226,7 +226,12 @@ async fn a_new_device_mails_the_user_and_this_was_me_trusts_it() {
     let not_me = token_after(&mail, "This wasn't me: ");
     assert_ne!(me, not_me);
     assert!(!me.contains("alice"), "the link names no one");
-    let (sent, attempts) = notes(&s, app, "user").await;
+    // The relay has the mail before the server records its attempt: wait for the record.
+    let (sent, attempts) = eventually("the notice recorded as sent", 10, async || {
+        let (n, a) = notes(&s, app, "user").await;
+        (n.first().is_some_and(|n| n["state"] == "sent")).then_some((n, a))
+    })
+    .await;
     assert_eq!(sent.len(), 1, "one notice for the one new device: {sent:?}");
     assert_eq!(sent[0]["payload"]["device"], DEVICE_B);
     assert!(attempts
