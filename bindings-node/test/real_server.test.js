@@ -5,10 +5,6 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { execFileSync, spawn } = require('node:child_process');
 const express = require('express');
 const vigil = require('..');
 const native = require('../lib/native');
@@ -22,34 +18,9 @@ test(
   'a ban on a real vigil-server blocks the user within 2 s',
   { skip: !BIN && 'VIGIL_SERVER_BIN is not set' },
   async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-node-'));
-    const db = `sqlite://${dir}/vigil.db`;
-    const created = execFileSync(BIN, ['app', 'create', 'node-sdk', '--db', db], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n');
-    const token = created.at(-1);
-    const app = Number(/id (\d+)/.exec(created[0])[1]);
-    const probe = await listen((req, res) => res.end());
-    const port = new URL(probe.url).port;
-    await probe.close();
-    const server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--db', db], {
-      env: { ...process.env, VIGIL_ADMIN_TOKEN: ADMIN },
-      stdio: 'ignore',
-    });
-    const url = `http://127.0.0.1:${port}`;
+    const server = await realServer(BIN, ADMIN);
+    const { url, token, app } = server;
     try {
-      assert.ok(
-        await waitFor(
-          () =>
-            fetch(`${url}/healthz`).then(
-              (r) => r.ok,
-              () => false,
-            ),
-          20000,
-        ),
-      );
       vigil.start({ url, token, flush_interval_ms: 50 });
       const web = express();
       web.use(vigil.middleware);
@@ -89,8 +60,7 @@ test(
         await vigil.close();
       }
     } finally {
-      server.kill('SIGTERM');
-      fs.rmSync(dir, { recursive: true, force: true });
+      server.close();
     }
   },
 );
