@@ -10,23 +10,7 @@
 
 #include "vigil.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (cond) {                                                                 \
-            passed++;                                                               \
-        } else {                                                                    \
-            failed++;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-                    __LINE__, #cond, vigil_last_error());                           \
-        }                                                                           \
-    } while (0)
-
-static vigil_str s(const char *text) {
-    vigil_str out = {text, text ? strlen(text) : 0};
-    return out;
-}
+#include "checks.h"
 
 static const char *ALICE = "u_a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 static const char *LAPTOP = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

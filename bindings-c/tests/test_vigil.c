@@ -11,36 +11,7 @@
 
 #include "vigil.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        if (cond) {                                                                 \
-            passed++;                                                               \
-        } else {                                                                    \
-            failed++;                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-                    __LINE__, #cond, vigil_last_error());                           \
-        }                                                                           \
-    } while (0)
-
-#define STATUS(call, expected)                                                          \
-    do {                                                                                \
-        int32_t got_ = (call);                                                          \
-        if (got_ == (expected)) {                                                       \
-            passed++;                                                                   \
-        } else {                                                                        \
-            failed++;                                                                   \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %s (last error: %s)\n", \
-                    __FILE__, __LINE__, #call, got_, vigil_status_name(got_), #expected,  \
-                    vigil_last_error());                                                \
-        }                                                                               \
-    } while (0)
-
-static vigil_str s(const char *text) {
-    vigil_str out = {text, text ? strlen(text) : 0};
-    return out;
-}
+#include "checks.h"
 
 static vigil_pair pair(const char *k, const char *v) {
     vigil_pair p = {s(k), s(v)};
