@@ -71,17 +71,12 @@ pub(crate) fn create(call: &Call) -> Result<napi_value> {
     let (generation, client) = crate::client::current(&call.env)?;
     let edge = client.edge();
     let ip = edge.client_ip(peer.as_deref(), forwarded.as_deref());
-    let read = edge.device(cookie.as_deref());
+    let read = edge.device_for(cookie.as_deref(), fresh_device);
     let (ua, method, path) = (ua.as_deref(), method.as_deref(), path.as_deref());
     let mut ctx = RequestContext::from_parts(None, ua, method, path).unwrap_or_default();
     ctx.ip = ip;
-    let set_cookie = match read.set_cookie {
-        Some(_) if !fresh_device => None,
-        fresh => {
-            ctx.device = read.device;
-            fresh
-        }
-    };
+    ctx.device = read.device;
+    let set_cookie = read.set_cookie;
     let data = Box::into_raw(Box::new(NativeRequest {
         ctx,
         user: Cell::new(None),

@@ -166,18 +166,12 @@ impl EdgePolicy {
         let lines = lines(&header)?;
         let (ip, read) = self.with(py, |e| {
             let ip = e.client_ip(peer, lines.iter().map(|l| l.as_ref()));
-            (ip, e.device(cookie))
+            (ip, e.device_for(cookie, fresh_device))
         })?;
         let mut ctx = RequestContext::from_parts(None, user_agent, method, path).py_err(py)?;
         ctx.ip = ip;
-        let set_cookie = match read.set_cookie {
-            Some(_) if !fresh_device => None,
-            fresh => {
-                ctx.device = read.device;
-                fresh
-            }
-        };
-        Ok(Request::from_context(ctx, set_cookie))
+        ctx.device = read.device;
+        Ok(Request::from_context(ctx, read.set_cookie))
     }
 
     /// `(status, headers, body)` for a request blocked by a decision with these fields.

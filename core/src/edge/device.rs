@@ -216,6 +216,14 @@ impl DeviceCookie {
         }
     }
 
+    /// The device of a valid cookie in `header`, issuing none (see `Edge::device_for`).
+    pub fn known(&self, header: &str) -> Option<DeviceId> {
+        if !self.is_enabled() {
+            return None;
+        }
+        self.find(header)
+    }
+
     /// The one cookie of our name, verified. Two of them (one planted from a sibling
     /// subdomain, say) and neither is believed.
     fn find(&self, header: &str) -> Option<DeviceId> {

@@ -180,6 +180,19 @@ impl Edge {
         self.device.read(cookie_header)
     }
 
+    /// [`device`](Self::device) for a request whose response the caller may not be able to
+    /// add a header to (`can_set_cookie` false: no middleware around it). Then only a valid
+    /// cookie gives a device, never a fresh one that would be new on every request.
+    pub fn device_for(&self, cookie_header: Option<&str>, can_set_cookie: bool) -> DeviceRead {
+        if can_set_cookie {
+            return self.device.read(cookie_header);
+        }
+        DeviceRead {
+            device: cookie_header.and_then(|h| self.device.known(h)),
+            set_cookie: None,
+        }
+    }
+
     pub fn device_cookie(&self) -> &DeviceCookie {
         &self.device
     }

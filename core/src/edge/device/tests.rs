@@ -92,6 +92,16 @@ fn disabled_gives_nothing() {
     assert_eq!(c.read(None), DeviceRead::default());
     let header = format!("vigil_device={}", c.value(ID));
     assert_eq!(c.read(Some(&header)), DeviceRead::default());
+    assert_eq!(c.known(&header), None);
+}
+
+#[test]
+fn known_reads_a_valid_cookie_and_issues_nothing() {
+    let c = cookie(SECRET);
+    let header = format!("a=1; vigil_device={}", c.value(ID));
+    assert_eq!(c.known(&header), Some(ID));
+    assert_eq!(c.known("vigil_device=v1.junk"), None);
+    assert_eq!(c.known(""), None);
 }
 
 #[test]
