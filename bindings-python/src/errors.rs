@@ -7,7 +7,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::PyType;
-use vigil_core::Error;
+use vigil_core::{Error, ErrorKind};
 
 static CLASSES: GILOnceCell<Classes> = GILOnceCell::new();
 
@@ -41,26 +41,11 @@ pub fn to_py(py: Python<'_>, err: Error) -> PyErr {
         Ok(c) => c,
         Err(e) => return e,
     };
-    let class = match &err {
-        Error::EmptyIdentifiers
-        | Error::TooManyIdentifiers { .. }
-        | Error::KeyTooLong { .. }
-        | Error::ValueTooLong { .. }
-        | Error::EmptyKey
-        | Error::EmptyValue { .. }
-        | Error::ControlCharacter { .. }
-        | Error::DuplicateKey { .. }
-        | Error::InvalidUtf8 { .. } => &c.identifier,
-        Error::EventNameLength { .. }
-        | Error::ReservedEventName { .. }
-        | Error::EventNameControlCharacter
-        | Error::TooManyProperties { .. }
-        | Error::InvalidProperty { .. }
-        | Error::InvalidTimestamp { .. }
-        | Error::InvalidIp { .. }
-        | Error::InvalidChallengeResult { .. } => &c.event,
-        Error::Config(_) => &c.config,
-        _ => &c.base,
+    let class = match err.kind() {
+        ErrorKind::Identifier => &c.identifier,
+        ErrorKind::Event => &c.event,
+        ErrorKind::Config => &c.config,
+        ErrorKind::Client => &c.base,
     };
     match class.bind(py).call1((err.to_string(), err.code())) {
         Ok(instance) => PyErr::from_value(instance),

@@ -79,10 +79,49 @@ impl Error {
         }
     }
 
+    /// The family of the failure: each binding's exception class (identifier, event,
+    /// configuration, client state) follows from it, so no binding lists the variants again.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::EmptyIdentifiers
+            | Error::TooManyIdentifiers { .. }
+            | Error::KeyTooLong { .. }
+            | Error::ValueTooLong { .. }
+            | Error::EmptyKey
+            | Error::EmptyValue { .. }
+            | Error::ControlCharacter { .. }
+            | Error::DuplicateKey { .. }
+            | Error::InvalidUtf8 { .. } => ErrorKind::Identifier,
+            Error::EventNameLength { .. }
+            | Error::ReservedEventName { .. }
+            | Error::EventNameControlCharacter
+            | Error::TooManyProperties { .. }
+            | Error::InvalidProperty { .. }
+            | Error::InvalidTimestamp { .. }
+            | Error::InvalidIp { .. }
+            | Error::InvalidChallengeResult { .. } => ErrorKind::Event,
+            Error::Config(_) => ErrorKind::Config,
+            Error::NullArgument(_) | Error::ShutDown | Error::Timeout(_) => ErrorKind::Client,
+        }
+    }
+
     /// True for errors caused by the caller's arguments (as opposed to the client's state).
     pub fn is_invalid_input(&self) -> bool {
         !matches!(self, Error::Config(_) | Error::ShutDown | Error::Timeout(_))
     }
+}
+
+/// The families of [`Error`], as [`Error::kind`] sorts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The user identifiers broke a rule of docs/identity.md.
+    Identifier,
+    /// An event's name, properties, timestamp, IP or challenge result is invalid.
+    Event,
+    /// The options, environment or `vigil.toml` are invalid.
+    Config,
+    /// The client's state: shut down, timed out, or a required argument missing.
+    Client,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
