@@ -1,0 +1,93 @@
+package dev.vigil.sdk;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Calls about one user, named by the identifiers given with {@link #authKey}: {@code
+ * Vigil.user().authKey("email", email).trackLogin(success)}. Not thread-safe; make one per call.
+ */
+public final class UserBuilder {
+  private final List<String> ids = new ArrayList<>(4);
+  private Map<String, Object> traits;
+  /** -1 not said, 0 the account does not exist, 1 it does. */
+  private byte exists = -1;
+
+  UserBuilder() {}
+
+  /** An identifier of the user; the first given names the user unless a rule says otherwise. */
+  public UserBuilder authKey(String key, String value) {
+    ids.add(Objects.requireNonNull(key, "key"));
+    ids.add(Objects.requireNonNull(value, () -> "the value of " + key));
+    return this;
+  }
+
+  /** Every entry of {@code ids}, in its order. */
+  public UserBuilder authKeys(Map<String, String> ids) {
+    this.ids.addAll(Ids.flat(ids, "ids"));
+    return this;
+  }
+
+  /** A trait of the user (text, number or boolean), checked and sent with {@link #identify}. */
+  public UserBuilder trait(String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    Ids.value(key, value);
+    if (traits == null) {
+      traits = new LinkedHashMap<>();
+    }
+    traits.put(key, value);
+    return this;
+  }
+
+  /** For a failed login: whether the account exists (a login for a missing one is a probe). */
+  public UserBuilder accountExists(boolean exists) {
+    this.exists = (byte) (exists ? 1 : 0);
+    return this;
+  }
+
+  /** Records a login attempt; true when the event was queued. */
+  public boolean trackLogin(boolean success) {
+    var r = Native.request();
+    return r != null && Errors.call(() -> r.authTrack(success, exists, ids));
+  }
+
+  /** Records a signup; true when the event was queued. */
+  public boolean trackSignup() {
+    var r = Native.request();
+    return r != null && Errors.call(() -> r.signupTrack(ids));
+  }
+
+  /**
+   * Associates the user with the current request (the ban check and later events use it).
+   *
+   * @throws UserBlockedException when the user, on this request's device, or the request's IP
+   *     is blocked
+   */
+  public void identify() {
+    var r = Native.request();
+    if (r == null) {
+      return;
+    }
+    var traits = this.traits == null ? List.<dev.vigil.sdk.ffi.Property>of() : Ids.properties(this.traits, "traits");
+    var d = Errors.call(() -> r.identify(ids, traits));
+    if (d != null) {
+      throw new UserBlockedException(Decision.of(d));
+    }
+  }
+
+  /** The verdict on the current request for this user, from the decisions held (no I/O). */
+  public Assessment assess() {
+    var r = Native.request();
+    return r == null ? Assessment.ALLOW : Assessment.of(Errors.call(() -> r.assess(ids)));
+  }
+
+  /** Records how a challenge of this user went; a success ends the user's challenges. */
+  public boolean trackChallenge(ChallengeResult result) {
+    Objects.requireNonNull(result, "result");
+    var r = Native.request();
+    return r != null && Errors.call(() -> r.challengeTrack(result.wire, ids));
+  }
+}
