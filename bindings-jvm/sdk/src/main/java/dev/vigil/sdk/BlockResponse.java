@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The response a blocked request gets, the same from every Vigil SDK: a redirect when the
- * decision says so, else JSON or HTML by the request's {@code Accept}. Adapters write it as is.
+ * The response a blocked request gets, the same from every Vigil SDK: a redirect when the decision
+ * says so, else JSON or HTML by the request's {@code Accept}. Adapters write it as is.
  *
  * @param status the HTTP status (403, or 303 for a redirect)
  * @param headers the headers, in order

@@ -67,7 +67,9 @@ public final class EventBuilder {
       return false;
     }
     var props =
-        properties == null ? List.<dev.vigil.sdk.ffi.Property>of() : Ids.properties(properties, "properties");
+        properties == null
+            ? List.<dev.vigil.sdk.ffi.Property>of()
+            : Ids.properties(properties, "properties");
     return Errors.call(() -> r.track(name, ids, props, timestampMs));
   }
 }

@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * Arguments as they cross to the native layer: identifiers as one flat list ({@code key, value,
- * key, value}, in the map's order), properties as typed values. Nulls are the caller's bug and
- * fail as Java fails them, with a {@link NullPointerException} naming the argument.
+ * key, value}, in the map's order), properties as typed values. Nulls are the caller's bug and fail
+ * as Java fails them, with a {@link NullPointerException} naming the argument.
  */
 final class Ids {
   private Ids() {}

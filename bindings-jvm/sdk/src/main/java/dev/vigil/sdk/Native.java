@@ -6,15 +6,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The native library's state in this JVM: loaded once (JNA finds it inside the jar), the
- * request of the current thread (set by the servlet filter), the daemon thread that hands the
- * core's log records to SLF4J, and the shutdown hook that flushes within the 2 s deadline.
+ * The native library's state in this JVM: loaded once (JNA finds it inside the jar), the request of
+ * the current thread (set by the servlet filter), the daemon thread that hands the core's log
+ * records to SLF4J, and the shutdown hook that flushes within the 2 s deadline.
  *
  * <p>If the library cannot load (an unsupported platform), Vigil fails open: every call does
  * nothing, and the reason is logged once.
  */
 final class Native {
   static final Logger LOG = LoggerFactory.getLogger("dev.vigil.sdk");
+
   /** The flush deadline of {@code close()} and of the JVM's exit. */
   static final long EXIT_DEADLINE_MS = 2_000;
 

@@ -3,8 +3,8 @@ package dev.vigil.sdk;
 import java.util.Map;
 
 /**
- * An identity after Vigil's rules (trimmed, lower-cased keys and e-mails, NFC, pseudonymized
- * when PII mode says so).
+ * An identity after Vigil's rules (trimmed, lower-cased keys and e-mails, NFC, pseudonymized when
+ * PII mode says so).
  *
  * @param ids the normalized identifiers, keys in the core's order
  * @param primary the name of the identifier that names the user (e.g. {@code email})

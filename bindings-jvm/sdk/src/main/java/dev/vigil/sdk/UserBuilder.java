@@ -13,6 +13,7 @@ import java.util.Objects;
 public final class UserBuilder {
   private final List<String> ids = new ArrayList<>(4);
   private Map<String, Object> traits;
+
   /** -1 not said, 0 the account does not exist, 1 it does. */
   private byte exists = -1;
 
@@ -63,15 +64,18 @@ public final class UserBuilder {
   /**
    * Associates the user with the current request (the ban check and later events use it).
    *
-   * @throws UserBlockedException when the user, on this request's device, or the request's IP
-   *     is blocked
+   * @throws UserBlockedException when the user, on this request's device, or the request's IP is
+   *     blocked
    */
   public void identify() {
     var r = Native.request();
     if (r == null) {
       return;
     }
-    var traits = this.traits == null ? List.<dev.vigil.sdk.ffi.Property>of() : Ids.properties(this.traits, "traits");
+    var traits =
+        this.traits == null
+            ? List.<dev.vigil.sdk.ffi.Property>of()
+            : Ids.properties(this.traits, "traits");
     var d = Errors.call(() -> r.identify(ids, traits));
     if (d != null) {
       throw new UserBlockedException(Decision.of(d));

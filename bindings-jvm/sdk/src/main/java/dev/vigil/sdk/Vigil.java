@@ -85,8 +85,8 @@ public final class Vigil {
   }
 
   /**
-   * The verdict on the current request: its identified user's, else the user who last logged
-   * in from its IP, and its IP's.
+   * The verdict on the current request: its identified user's, else the user who last logged in
+   * from its IP, and its IP's.
    */
   public static Assessment assess() {
     var r = Native.request();

@@ -1,8 +1,8 @@
 package dev.vigil.sdk;
 
 /**
- * The base of every exception Vigil throws. {@link #code()} is the stable, language-neutral
- * name of the failure, the same in every Vigil SDK (docs/identity.md lists the identifier ones).
+ * The base of every exception Vigil throws. {@link #code()} is the stable, language-neutral name of
+ * the failure, the same in every Vigil SDK (docs/identity.md lists the identifier ones).
  */
 public class VigilException extends RuntimeException {
   private static final long serialVersionUID = 1L;

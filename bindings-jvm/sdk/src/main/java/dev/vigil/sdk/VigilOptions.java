@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * Options for {@link Vigil#start(VigilOptions)}, over {@code vigil.toml} and {@code VIGIL_*}
- * (docs/configuration.md lists every key). Without a URL, Vigil runs in local mode: the engine
- * runs in this process.
+ * (docs/configuration.md lists every key). Without a URL, Vigil runs in local mode: the engine runs
+ * in this process.
  */
 public final class VigilOptions {
   private final List<String> flat = new ArrayList<>();

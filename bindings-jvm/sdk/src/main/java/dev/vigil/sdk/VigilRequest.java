@@ -5,9 +5,9 @@ import dev.vigil.sdk.ffi.VigilKt;
 import java.util.Optional;
 
 /**
- * One HTTP request as Vigil sees it, for framework adapters (the servlet filter is one): its
- * client IP after the trusted-proxy rules, its device from the signed cookie, and the user
- * {@code identify} attaches. While it is open, the SDK's calls on this thread belong to it.
+ * One HTTP request as Vigil sees it, for framework adapters (the servlet filter is one): its client
+ * IP after the trusted-proxy rules, its device from the signed cookie, and the user {@code
+ * identify} attaches. While it is open, the SDK's calls on this thread belong to it.
  *
  * <pre>{@code
  * try (VigilRequest vr = VigilRequest.begin(peer, forwarded, ua, method, path, cookie, true)) {
@@ -33,10 +33,10 @@ public final class VigilRequest implements AutoCloseable {
    * Opens a request and binds it to this thread.
    *
    * @param peer the socket's peer address ({@code host} or {@code host:port})
-   * @param forwarded the lines of the client-IP header ({@link #clientIpHeader()}), joined
-   *     with commas; null when absent
-   * @param canSetCookie whether the adapter sends {@link #setCookie()}: without it, a request
-   *     with no valid device cookie gets no device rather than a new one each time
+   * @param forwarded the lines of the client-IP header ({@link #clientIpHeader()}), joined with
+   *     commas; null when absent
+   * @param canSetCookie whether the adapter sends {@link #setCookie()}: without it, a request with
+   *     no valid device cookie gets no device rather than a new one each time
    */
   public static VigilRequest begin(
       String peer,
@@ -51,8 +51,9 @@ public final class VigilRequest implements AutoCloseable {
     }
     Request r;
     try {
-      r = Errors.call(
-          () -> new Request(peer, forwarded, userAgent, method, path, cookie, canSetCookie));
+      r =
+          Errors.call(
+              () -> new Request(peer, forwarded, userAgent, method, path, cookie, canSetCookie));
     } catch (VigilException e) {
       // The client could not start (bad configuration): fail open; the app's requests go on.
       Native.LOG.warn("Vigil does not watch this request: {}", e.getMessage());

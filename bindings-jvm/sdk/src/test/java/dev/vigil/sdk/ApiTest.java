@@ -47,7 +47,8 @@ class ApiTest {
     long before = Vigil.stats().enqueued();
     assertTrue(Vigil.user().authKey("email", ALICE).trackSignup());
     assertTrue(Vigil.user().authKey("email", ALICE).trackLogin(true));
-    assertTrue(Vigil.user().authKey("email", "ghost@example.com").accountExists(false).trackLogin(false));
+    assertTrue(
+        Vigil.user().authKey("email", "ghost@example.com").accountExists(false).trackLogin(false));
     assertTrue(Vigil.signupTrack(Map.of("username", "bob")));
     assertTrue(Vigil.authTrack(false, Map.of("username", "bob")));
     assertTrue(
@@ -58,7 +59,8 @@ class ApiTest {
             .property("forced", false)
             .timestamp(new Date())
             .track());
-    assertTrue(Vigil.event("export").timestamp(Instant.now()).properties(Map.of("rows", 10)).track());
+    assertTrue(
+        Vigil.event("export").timestamp(Instant.now()).properties(Map.of("rows", 10)).track());
     assertTrue(Vigil.alias(Map.of("email", ALICE), Map.of("email", "alice@new.example")));
     assertTrue(Vigil.challengeTrack(ChallengeResult.SUCCEEDED, Map.of("email", ALICE)));
     Vigil.user().authKey("email", ALICE).trait("plan", "pro").identify();
@@ -84,7 +86,8 @@ class ApiTest {
 
   @Test
   void identifierErrorsAreTyped() {
-    assertEquals("empty", assertThrows(IdentifierException.class, () -> Vigil.signupTrack(Map.of())).code());
+    assertEquals(
+        "empty", assertThrows(IdentifierException.class, () -> Vigil.signupTrack(Map.of())).code());
     assertEquals(
         "empty_value",
         assertThrows(IdentifierException.class, () -> Vigil.authTrack(true, Map.of("email", " ")))
@@ -109,7 +112,8 @@ class ApiTest {
         "reserved_event_name",
         assertThrows(EventException.class, () -> Vigil.event("vigil.x").track()).code());
     assertEquals(
-        "event_name_length", assertThrows(EventException.class, () -> Vigil.event("").track()).code());
+        "event_name_length",
+        assertThrows(EventException.class, () -> Vigil.event("").track()).code());
     EventBuilder many = Vigil.event("many");
     for (int i = 0; i < 17; i++) {
       many.property("k" + i, i);
@@ -125,7 +129,8 @@ class ApiTest {
                 EventException.class,
                 () -> Vigil.event("e").timestamp(Instant.parse("1969-01-01T00:00:00Z")).track())
             .code());
-    assertThrows(IllegalArgumentException.class, () -> Vigil.event("e").property("o", new Object()));
+    assertThrows(
+        IllegalArgumentException.class, () -> Vigil.event("e").property("o", new Object()));
     assertThrows(IllegalArgumentException.class, () -> Vigil.user().trait("o", new int[0]));
   }
 

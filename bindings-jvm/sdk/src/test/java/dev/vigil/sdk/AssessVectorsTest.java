@@ -38,9 +38,12 @@ class AssessVectorsTest {
     Assessment a =
         Assessment.of(
             VigilKt.testingAssessKey(
-                Vectors.text(c.get("user")), Vectors.text(c.get("ip")), Vectors.text(c.get("device"))));
+                Vectors.text(c.get("user")),
+                Vectors.text(c.get("ip")),
+                Vectors.text(c.get("device"))));
     JsonNode want = c.get("want");
-    assertEquals(want.get("verdict").asText().toUpperCase(java.util.Locale.ROOT), a.verdict().name());
+    assertEquals(
+        want.get("verdict").asText().toUpperCase(java.util.Locale.ROOT), a.verdict().name());
     List<String> ids = new ArrayList<>();
     want.get("ids").forEach(i -> ids.add(i.asText()));
     List<String> reasons = new ArrayList<>();

@@ -21,8 +21,8 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 /**
- * The shared edge vectors: tests/vectors/client_ip.json and device_cookie.json through the
- * servlet filter, block_response.json through the core's renderer and the filter's writer.
+ * The shared edge vectors: tests/vectors/client_ip.json and device_cookie.json through the servlet
+ * filter, block_response.json through the core's renderer and the filter's writer.
  */
 class EdgeVectorsTest {
 

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A JVM whose app returns from main exits promptly with Vigil's worker running: the worker is
- * a native thread the JVM does not wait for, and the shutdown hook flushes within 2 s even
- * with the server down. Vigil's own log records reach SLF4J on the way.
+ * A JVM whose app returns from main exits promptly with Vigil's worker running: the worker is a
+ * native thread the JVM does not wait for, and the shutdown hook flushes within 2 s even with the
+ * server down. Vigil's own log records reach SLF4J on the way.
  */
 class ExitTest {
 

@@ -40,10 +40,12 @@ class IdentityVectorsTest {
     }
     Vigil.start(options);
     List<String> flat = new ArrayList<>();
-    c.get("input").forEach(p -> {
-      flat.add(p.get(0).asText());
-      flat.add(p.get(1).asText());
-    });
+    c.get("input")
+        .forEach(
+            p -> {
+              flat.add(p.get(0).asText());
+              flat.add(p.get(1).asText());
+            });
     Map<String, String> map = new LinkedHashMap<>();
     for (int i = 0; i < flat.size(); i += 2) {
       map.put(flat.get(i), flat.get(i + 1));
@@ -51,8 +53,7 @@ class IdentityVectorsTest {
     boolean distinctKeys = new HashSet<>(map.keySet()).size() * 2 == flat.size();
     if (c.has("error")) {
       String code = c.get("error").asText();
-      IdentifierException e =
-          assertThrows(IdentifierException.class, () -> Vigil.normalize(flat));
+      IdentifierException e = assertThrows(IdentifierException.class, () -> Vigil.normalize(flat));
       assertEquals(code, e.code());
       UserBuilder user = Vigil.user();
       for (int i = 0; i < flat.size(); i += 2) {

@@ -41,9 +41,11 @@ public final class RealServer implements AutoCloseable {
         new ProcessBuilder(binary(), "app", "create", "jvm-sdk", "--db", db)
             .redirectErrorStream(false)
             .start();
-    List<String> lines = new String(create.getInputStream().readAllBytes()).strip().lines().toList();
+    List<String> lines =
+        new String(create.getInputStream().readAllBytes()).strip().lines().toList();
     if (create.waitFor() != 0 || lines.isEmpty()) {
-      throw new IOException("app create failed: " + new String(create.getErrorStream().readAllBytes()));
+      throw new IOException(
+          "app create failed: " + new String(create.getErrorStream().readAllBytes()));
     }
     token = lines.get(lines.size() - 1).strip();
     Matcher m = Pattern.compile("id (\\d+)").matcher(lines.get(0));
@@ -70,15 +72,18 @@ public final class RealServer implements AutoCloseable {
         }
       } catch (IOException e) {
         if (System.nanoTime() > deadline || !process.isAlive()) {
-          throw new IOException("vigil-server did not start: " + Files.readString(dir.resolve("server.log")), e);
+          throw new IOException(
+              "vigil-server did not start: " + Files.readString(dir.resolve("server.log")), e);
         }
         Thread.sleep(50);
       }
     }
   }
 
-  private HttpResponse<String> get(String path, boolean admin) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(5));
+  private HttpResponse<String> get(String path, boolean admin)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(5));
     if (admin) {
       b.header("Authorization", "Bearer " + ADMIN_TOKEN);
     }

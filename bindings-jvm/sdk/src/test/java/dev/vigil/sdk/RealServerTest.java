@@ -66,10 +66,14 @@ class RealServerTest {
               () -> {
                 Vigil.user().authKey("login", "carol").trackLogin(false);
                 Vigil.user().authKey("login", "carol").trackLogin(true);
-                Vigil.event("profile.viewed").authKey("login", "carol").property("tab", "security").track();
+                Vigil.event("profile.viewed")
+                    .authKey("login", "carol")
+                    .property("tab", "security")
+                    .track();
               });
       assertTrue(Vigil.flush(Duration.ofSeconds(5)));
-      JsonNode rows = Vectors.JSON.readTree(server.admin("/api/events?app=" + server.app + "&limit=100"));
+      JsonNode rows =
+          Vectors.JSON.readTree(server.admin("/api/events?app=" + server.app + "&limit=100"));
       List<String> types = new ArrayList<>();
       for (JsonNode row : rows) {
         types.add(row.get("type").asText());

@@ -17,14 +17,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Vigil for servlet apps: each request's context (client IP after the trusted-proxy rules,
- * device cookie, user agent, method, path) is bound to its thread for the SDK's calls; a
- * request from a blocked IP, or whose user the IP-to-user fallback finds blocked, is answered
- * with the block response before the app sees it; and a {@link UserBlockedException} that
- * {@code identify} throws and the app leaves uncaught becomes that response too.
+ * Vigil for servlet apps: each request's context (client IP after the trusted-proxy rules, device
+ * cookie, user agent, method, path) is bound to its thread for the SDK's calls; a request from a
+ * blocked IP, or whose user the IP-to-user fallback finds blocked, is answered with the block
+ * response before the app sees it; and a {@link UserBlockedException} that {@code identify} throws
+ * and the app leaves uncaught becomes that response too.
  *
- * <p>Register it first in the chain (before Spring Security, so its login events see the
- * request). The client IP, the block page and the device cookie follow Vigil's settings.
+ * <p>Register it first in the chain (before Spring Security, so its login events see the request).
+ * The client IP, the block page and the device cookie follow Vigil's settings.
  */
 public class VigilFilter implements Filter {
 
