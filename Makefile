@@ -12,9 +12,9 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 # so features unify the same way each time and no dependency is compiled twice in one run.
 RUST_EXCLUDES := --exclude vigil-python --exclude vigil-node
 
-.PHONY: vectors-check browser-test bench-start bench-rust bench-server demo e2e-test geo-db examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench
+.PHONY: vectors-check browser-test bench-start bench-rust bench-server demo e2e-test geo-db examples-rust examples-build examples-lint py-wheel-dev node-addon-dev test rust-test lint fmt-check clippy header header-check c-test engine-eval bench tools go-lib go-test go-bench py-env py-test py-bench pg-test server-bin node-test node-bench jvm-test jvm-bench
 
-test: lint vectors-check header-check rust-test pg-test c-test go-test py-test node-test browser-test engine-eval e2e-test
+test: lint vectors-check header-check rust-test pg-test c-test go-test py-test node-test jvm-test browser-test engine-eval e2e-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -278,6 +278,15 @@ node-bench:
 	mkdir -p $(BENCH_DIR)
 	cd bindings-node && BENCH_JSON=$(BENCH_DIR)/node.jsonl node bench/bench.js
 	cd bindings-node && node --expose-gc bench/memory.js | tee -a $(BENCH_DIR)/memory.jsonl
+
+# JVM: Maven builds libvigil_uniffi through the shared target directory (with the selection
+# server-bin built, so nothing compiles again), generates its Kotlin with the workspace's
+# uniffi-bindgen, compiles, runs JUnit 5 (vectors, API, servlet filter, a Spring Boot app, a real
+# vigil-server) and checks google-java-format. Maven Central provides the Java dependencies.
+JVM_CARGO_ARGS := --workspace $(RUST_EXCLUDES) --all-targets
+jvm-test: server-bin
+	VIGIL_CARGO_ARGS="$(JVM_CARGO_ARGS)" VIGIL_SERVER_BIN=$(SERVER_BIN) \
+	    mvn -q -B -f bindings-jvm verify
 
 # The dashboard in a real headless Chromium (Debian's, installed with apt when missing), driven
 # by playwright-core against the debug server; screenshots of every page in
