@@ -14,6 +14,7 @@ mod client;
 mod decision;
 mod edge;
 mod errors;
+mod fast;
 mod ids;
 mod logs;
 mod properties;

@@ -74,6 +74,12 @@ impl Request {
         })
     }
 
+    /// This request for the fast lane ([`crate::fast`]): a raw reference the JVM holds until it
+    /// passes it to `vigil_jvm_request_release`, once.
+    pub fn raw(self: Arc<Self>) -> i64 {
+        Arc::into_raw(self) as i64
+    }
+
     pub fn client_ip(&self) -> Option<String> {
         self.ctx.as_ref()?.ip.map(|ip| ip.to_string())
     }
@@ -93,35 +99,39 @@ impl Request {
     }
 
     pub fn signup_track(&self, ids: Vec<String>) -> Result<bool> {
-        with(|client| {
-            let user = identity(client, &ids)?;
-            Ok(client.track_signup(user, self.ctx.clone()))
-        })
+        with(|client| self.signup_in(client, &crate::ids::pairs(&ids)))
     }
 
     /// `exists`: -1 unknown, 0 the account does not exist, 1 it does (failures only).
     pub fn auth_track(&self, success: bool, exists: i8, ids: Vec<String>) -> Result<bool> {
-        with(|client| {
-            let user = identity(client, &ids)?;
-            let exists = (!success && exists != EXISTS_UNKNOWN).then_some(exists != 0);
-            Ok(client.track_auth(success, user, exists, self.ctx.clone()))
-        })
+        with(|client| self.auth_in(client, success, exists, &crate::ids::pairs(&ids)))
     }
 
-    /// Attaches the user to this request (unless detached) and answers the decision that
-    /// blocks the user (on this request's device) or the request's IP, if any. `traits` are
-    /// checked by the property rules.
-    pub fn identify(&self, ids: Vec<String>, traits: Vec<Property>) -> Result<Option<Decision>> {
-        if !traits.is_empty() {
-            properties::convert(traits)?;
-        }
+    /// Attaches the user to this request (unless detached) and answers whether the user (on
+    /// this request's device) or the request's IP is blocked; [`blocking_for`](Self::blocking_for)
+    /// gives the decision. A `bool`, because every optional value or list the JVM lowers or
+    /// lifts costs JNA structures of its own, and the answer is nearly always no.
+    pub fn identify(&self, ids: Vec<String>) -> Result<bool> {
+        with(|client| self.identify_in(client, &crate::ids::pairs(&ids)))
+    }
+
+    /// [`identify`](Self::identify) with the user's traits, checked by the property rules.
+    pub fn identify_with_traits(&self, ids: Vec<String>, traits: Vec<Property>) -> Result<bool> {
+        properties::convert(traits)?;
+        self.identify(ids)
+    }
+
+    /// The decision blocking the user of `ids` (on this request's device) or this request's IP.
+    pub fn blocking_for(&self, ids: Vec<String>) -> Result<Option<Decision>> {
         with(|client| {
-            let user = identity(client, &ids)?;
-            if self.ctx.is_some() {
-                *self.user.lock() = Some(user.clone());
-            }
+            let key = identity(client, &ids)?.key();
+            let ctx = self.ctx.as_ref();
             Ok(client
-                .identify(user, self.ctx.clone())
+                .check(
+                    Some(&key),
+                    ctx.and_then(|c| c.ip.as_ref()),
+                    ctx.and_then(|c| c.device),
+                )
                 .as_ref()
                 .map(Decision::from))
         })
@@ -199,6 +209,41 @@ impl Request {
 }
 
 impl Request {
+    /// The request of the fast lane's calls made outside any HTTP request.
+    pub(crate) fn detached_ref() -> &'static Request {
+        static DETACHED: std::sync::LazyLock<Request> = std::sync::LazyLock::new(|| Request {
+            ctx: None,
+            user: Mutex::new(None),
+            set_cookie: None,
+        });
+        &DETACHED
+    }
+
+    pub(crate) fn signup_in(&self, client: &Client, ids: &[(&str, &str)]) -> Result<bool> {
+        let user = client.identity(ids)?;
+        Ok(client.track_signup(user, self.ctx.clone()))
+    }
+
+    pub(crate) fn auth_in(
+        &self,
+        client: &Client,
+        success: bool,
+        exists: i8,
+        ids: &[(&str, &str)],
+    ) -> Result<bool> {
+        let user = client.identity(ids)?;
+        let exists = (!success && exists != EXISTS_UNKNOWN).then_some(exists != 0);
+        Ok(client.track_auth(success, user, exists, self.ctx.clone()))
+    }
+
+    pub(crate) fn identify_in(&self, client: &Client, ids: &[(&str, &str)]) -> Result<bool> {
+        let user = client.identity(ids)?;
+        if self.ctx.is_some() {
+            *self.user.lock() = Some(user.clone());
+        }
+        Ok(client.identify(user, self.ctx.clone()).is_some())
+    }
+
     fn check(&self, client: &Client) -> Option<Arc<vigil_core::Decision>> {
         let user = self.user.lock().as_ref().map(Identity::key);
         let ctx = self.ctx.as_ref();

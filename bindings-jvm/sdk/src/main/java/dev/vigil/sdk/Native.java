@@ -52,6 +52,15 @@ final class Native {
     return r != null ? r.request : DETACHED;
   }
 
+  /** The thread's request, else null: for the fast lane's raw reference (0: detached). */
+  static VigilRequest binding() {
+    return CURRENT.get();
+  }
+
+  static long raw(VigilRequest binding) {
+    return binding == null ? 0 : binding.raw;
+  }
+
   static VigilRequest current() {
     return CURRENT.get();
   }

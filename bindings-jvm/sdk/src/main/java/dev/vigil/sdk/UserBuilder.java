@@ -52,13 +52,23 @@ public final class UserBuilder {
   /** Records a login attempt; true when the event was queued. */
   public boolean trackLogin(boolean success) {
     var r = Native.request();
-    return r != null && Errors.call(() -> r.authTrack(success, exists, ids));
+    if (r == null) {
+      return false;
+    }
+    int fast = FastLane.authTrack(Native.raw(Native.binding()), success, exists, ids);
+    return fast == FastLane.FALLBACK
+        ? Errors.call(() -> r.authTrack(success, exists, ids))
+        : fast == 1;
   }
 
   /** Records a signup; true when the event was queued. */
   public boolean trackSignup() {
     var r = Native.request();
-    return r != null && Errors.call(() -> r.signupTrack(ids));
+    if (r == null) {
+      return false;
+    }
+    int fast = FastLane.signupTrack(Native.raw(Native.binding()), ids);
+    return fast == FastLane.FALLBACK ? Errors.call(() -> r.signupTrack(ids)) : fast == 1;
   }
 
   /**
@@ -72,13 +82,18 @@ public final class UserBuilder {
     if (r == null) {
       return;
     }
-    var traits =
-        this.traits == null
-            ? List.<dev.vigil.sdk.ffi.Property>of()
-            : Ids.properties(this.traits, "traits");
-    var d = Errors.call(() -> r.identify(ids, traits));
-    if (d != null) {
-      throw new UserBlockedException(Decision.of(d));
+    boolean blocked;
+    if (traits != null) {
+      blocked = Errors.call(() -> r.identifyWithTraits(ids, Ids.properties(traits, "traits")));
+    } else {
+      int fast = FastLane.identify(Native.raw(Native.binding()), ids);
+      blocked = fast == FastLane.FALLBACK ? Errors.call(() -> r.identify(ids)) : fast == 1;
+    }
+    if (blocked) {
+      var d = Errors.call(() -> r.blockingFor(ids));
+      if (d != null) {
+        throw new UserBlockedException(Decision.of(d));
+      }
     }
   }
 

@@ -18,15 +18,19 @@ import java.util.Optional;
  * }</pre>
  */
 public final class VigilRequest implements AutoCloseable {
-  private static final VigilRequest INERT = new VigilRequest(null);
+  private static final VigilRequest INERT = new VigilRequest(null, 0);
 
   /** Null when Vigil does not watch this request. */
   final Request request;
 
+  /** The fast lane's reference to {@link #request}, released at close; 0 for none. */
+  final long raw;
+
   private VigilRequest previous;
 
-  private VigilRequest(Request request) {
+  private VigilRequest(Request request, long raw) {
     this.request = request;
+    this.raw = raw;
   }
 
   /**
@@ -59,7 +63,7 @@ public final class VigilRequest implements AutoCloseable {
       Native.LOG.warn("Vigil does not watch this request: {}", e.getMessage());
       return INERT;
     }
-    VigilRequest vr = new VigilRequest(r);
+    VigilRequest vr = new VigilRequest(r, r.raw());
     vr.previous = Native.bind(vr);
     return vr;
   }
@@ -114,6 +118,7 @@ public final class VigilRequest implements AutoCloseable {
   public void close() {
     if (request != null) {
       Native.restore(previous);
+      FastLane.release(raw);
       request.close();
     }
   }

@@ -104,6 +104,16 @@ class ApiTest {
         assertThrows(IdentifierException.class, () -> Vigil.normalize(Map.of("k".repeat(200), "v")))
             .code());
     assertTrue(new IdentifierException("x", "y") instanceof VigilException);
+    // A NUL cannot cross the fast lane's encoding: the call goes through uniffi, same rules.
+    for (String bad : new String[] {"a\u0000b", "a\u0000b\u0000c"}) {
+      assertEquals(
+          "control_character",
+          assertThrows(IdentifierException.class, () -> Vigil.authTrack(true, Map.of("k", bad)))
+              .code());
+      assertEquals(
+          "control_character",
+          assertThrows(IdentifierException.class, () -> Vigil.identify(Map.of("k", bad))).code());
+    }
   }
 
   @Test
