@@ -137,7 +137,7 @@ engine-eval:
 # target/bench/; the stamp written first lets the report refuse figures of an earlier run.
 # Run it alone (not with -j): the prerequisites run in order and each loads the machine.
 BENCH_DIR := $(TARGET_DIR)/bench
-bench: bench-start go-bench py-bench node-bench bench-rust bench-server
+bench: bench-start go-bench py-bench node-bench jvm-bench bench-rust bench-server
 	python3 benches/report.py $(BENCH_DIR) benches/RESULTS.md
 
 bench-start:
@@ -287,6 +287,15 @@ JVM_CARGO_ARGS := --workspace $(RUST_EXCLUDES) --all-targets
 jvm-test: server-bin
 	VIGIL_CARGO_ARGS="$(JVM_CARGO_ARGS)" VIGIL_SERVER_BIN=$(SERVER_BIN) \
 	    mvn -q -B -f bindings-jvm verify
+
+# JMH: the JVM SDK's trackLogin, trackSignup and identify beside Segment's analytics-java and
+# PostHog's server client (the release library inside the sdk jar); then its memory after 1 M
+# calls with the server down.
+jvm-bench:
+	mkdir -p $(BENCH_DIR)
+	mvn -q -B -f bindings-jvm -Pbench -Dvigil.cargo.profile=release -DskipTests package
+	java -jar bindings-jvm/bench/target/benchmarks.jar CallsBenchmark -rf json -rff $(BENCH_DIR)/jvm-jmh.json
+	java -cp bindings-jvm/bench/target/benchmarks.jar dev.vigil.bench.Memory | tee -a $(BENCH_DIR)/memory.jsonl
 
 # The dashboard in a real headless Chromium (Debian's, installed with apt when missing), driven
 # by playwright-core against the debug server; screenshots of every page in

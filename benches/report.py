@@ -6,9 +6,10 @@ peer, printed and written to benches/RESULTS.md with the machine it ran on.
 
 BENCH_DIR (target/bench) holds what the benchmarks left there during this run: python.jsonl
 (bindings-python/bench/bench_calls.py --json), node.jsonl (bindings-node/bench/bench.js with
-BENCH_JSON), go-bench.txt (`go test -bench` output), memory.jsonl (the Node and Go memory
-programs), server.txt (scripts/bench-server.sh output), engine-memory.txt (vigil-engine's
-memory example), and the `started` stamp. Criterion's estimates are read from
+BENCH_JSON), go-bench.txt (`go test -bench` output), jvm-jmh.json (JMH's `-rf json` of
+bindings-jvm/bench's CallsBenchmark), memory.jsonl (the Node, Go and JVM memory programs),
+server.txt (scripts/bench-server.sh output), engine-memory.txt (vigil-engine's memory example),
+and the `started` stamp. Criterion's estimates are read from
 CARGO_TARGET_DIR/criterion, only when written after the stamp: a figure from an earlier run
 is never shown as this run's. A figure that is missing is listed, and the exit status is 1.
 Standard library only.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import platform
 import re
@@ -39,7 +41,10 @@ def ns(x: float) -> str:
 
 def ratio(peer: float, vigil: float) -> str:
     """How many times the peer's cost is Vigil's (above 1: Vigil is cheaper)."""
-    return f"{peer / vigil:.1f}x" if vigil > 0 else "-"
+    if vigil <= 0:
+        return "-"
+    r = peer / vigil
+    return f"{r:.1f}x" if r >= 0.1 else f"{r:.2g}x"  # far below 1: two digits, not "0.0x"
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -137,6 +142,62 @@ class Report:
             else:
                 self.lack(what)
 
+    def jvm_calls(self) -> None:
+        """JMH's average time (ns/op, ± its 99.9% error) of bindings-jvm/bench's CallsBenchmark."""
+        path = self.dir / "jvm-jmh.json"
+        found: dict[str, tuple[float, float]] = {}
+        if self.fresh(path):
+            for r in json.loads(path.read_text()):
+                metric = r["primaryMetric"]
+                score, error = float(metric["score"]), float(metric["scoreError"])
+                found[r["benchmark"].rsplit(".", 1)[-1]] = (score, error)
+
+        def fig(bench: str) -> str:
+            score, error = found[bench]
+            return ns(score) if math.isnan(error) else f"{ns(score)} ± {ns(error)}"
+
+        for bench, what, peers, goal_ns in (
+            (
+                "vigilTrackLogin",
+                "JVM per call: user().authKey(email).trackLogin(true)",
+                (
+                    ("segmentEnqueueLogin", "Segment analytics-java enqueue(Track)"),
+                    ("posthogCaptureLogin", "PostHog posthog-server capture"),
+                ),
+                1000.0,
+            ),
+            (
+                "vigilTrackSignup",
+                "JVM per call: user().authKey(email).trackSignup()",
+                (
+                    ("segmentEnqueueSignup", "Segment analytics-java enqueue(Track)"),
+                    ("posthogCaptureSignup", "PostHog posthog-server capture"),
+                ),
+                None,
+            ),
+            (
+                "vigilIdentify",
+                "JVM ban check: user().authKey(email).identify()",
+                (),
+                500.0,
+            ),
+        ):
+            if bench not in found:
+                self.lack(what)
+                continue
+            vigil = found[bench][0]
+            for peer_bench, peer in peers:
+                if peer_bench in found:
+                    self.add(
+                        what, fig(bench), peer, fig(peer_bench), ratio(found[peer_bench][0], vigil)
+                    )
+                else:
+                    self.lack(f"JVM {peer}")
+            if goal_ns is not None:
+                self.add(
+                    what, fig(bench), "goal (issue JVM SDK)", ns(goal_ns), ratio(goal_ns, vigil)
+                )
+
     def core(self) -> None:
         for group, fn, what in (
             ("enqueue", "auth_track 1 identifier", "Rust core per call: auth_track"),
@@ -228,7 +289,7 @@ class Report:
         for r in read_jsonl(self.dir / "python.jsonl"):
             if r.get("op") == "memory":
                 rows["python"] = r
-        for lang, label in (("python", "Python"), ("node", "Node"), ("go", "Go")):
+        for lang, label in (("python", "Python"), ("node", "Node"), ("go", "Go"), ("jvm", "JVM")):
             r = rows.get(lang)
             if r is None:
                 self.lack(f"{label} SDK memory after 1 M calls, server down")
@@ -238,14 +299,38 @@ class Report:
                 f"{label} SDK RSS growth over {r['calls']:,} calls, server down",
                 f"+{after - before:.1f} MiB ({before:.0f} -> {after:.0f} MiB), "
                 f"{r['queued']:,} held",
+                *(self.memory_goal(after - before) if lang == "jvm" else ()),
             )
+            if "heap_before_kib" in r:
+                before, after = r["heap_before_kib"] / 1024, r["heap_after_kib"] / 1024
+                self.add(
+                    f"{label} SDK heap growth over {r['calls']:,} calls (after System.gc())",
+                    f"+{after - before:.1f} MiB ({before:.0f} -> {after:.0f} MiB)",
+                    *self.memory_goal(after - before),
+                )
+            if "rss_settled_kib" in r:
+                rss = (r["rss_settled_kib"] - r["rss_before_kib"]) / 1024
+                heap = (r["heap_settled_kib"] - r["heap_before_kib"]) / 1024
+                self.add(
+                    f"{label} SDK growth once idle {r['settle_seconds']:.0f} s after the calls:"
+                    " RSS / heap",
+                    f"+{rss:.1f} / +{heap:.1f} MiB",
+                )
+
+    @staticmethod
+    def memory_goal(growth_mib: float) -> tuple[str, str, str]:
+        """The JVM SDK's goal (issue JVM SDK): at most 10 MB of growth."""
+        goal_mib = 10e6 / 2**20
+        met = "met" if growth_mib <= 0 else ratio(goal_mib, growth_mib)
+        return "goal (issue JVM SDK)", "+10 MB", met
 
 
 def machine() -> list[str]:
     def run(*argv: str) -> str:
         try:
-            out = subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout
-            return out.strip().splitlines()[0] if out.strip() else "?"
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+            out = done.stdout.strip() or done.stderr.strip()  # `java -version` writes to stderr
+            return out.splitlines()[0] if out else "?"
         except (OSError, subprocess.SubprocessError):
             return "?"
 
@@ -268,7 +353,7 @@ def machine() -> list[str]:
         f"- load average (1, 5, 15 min) at the end of the run: {' '.join(load)}",
         f"- OS: {platform.system()} {platform.release()}",
         f"- {run('rustc', '--version')}; {run('go', 'version')}; node {run('node', '--version')};"
-        f" Python {platform.python_version()}",
+        f" Python {platform.python_version()}; {run('java', '-version')}",
     ]
 
 
@@ -305,6 +390,7 @@ def main() -> int:
         "ban check: userIsBanned(req)",
     )
     rep.go_calls()
+    rep.jvm_calls()
     rep.core()
     rep.engine()
     rep.server()
@@ -318,7 +404,8 @@ def main() -> int:
             "",
             "Written by `make bench` (benches/report.py): every figure below was measured in",
             "the same run, on the machine described here. Per-call costs are medians (Python,",
-            "Node) or means (Go, Rust) on the calling thread, with every client pointed at a",
+            "Node) or means (Go, Rust, JVM: JMH's average time, ± its 99.9% error) on the",
+            "calling thread, with every client pointed at a",
             'closed port on 127.0.0.1; "peer / Vigil" above 1 means Vigil is cheaper. Server',
             "figures come from `vigil-tools loadgen` (scripts/bench-server.sh) on loopback.",
             "",
