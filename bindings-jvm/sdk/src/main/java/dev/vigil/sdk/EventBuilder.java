@@ -3,7 +3,6 @@ package dev.vigil.sdk;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +22,7 @@ public final class EventBuilder {
   }
 
   public EventBuilder authKey(String key, String value) {
-    ids.add(Objects.requireNonNull(key, "key"));
-    ids.add(Objects.requireNonNull(value, () -> "the value of " + key));
+    Ids.add(ids, key, value);
     return this;
   }
 
@@ -35,12 +33,7 @@ public final class EventBuilder {
 
   /** A property (text, number or boolean); at most 16 per event. */
   public EventBuilder property(String key, Object value) {
-    Objects.requireNonNull(key, "key");
-    Ids.value(key, value);
-    if (properties == null) {
-      properties = new LinkedHashMap<>();
-    }
-    properties.put(key, value);
+    properties = Ids.put(properties, key, value);
     return this;
   }
 

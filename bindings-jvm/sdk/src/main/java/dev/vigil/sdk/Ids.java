@@ -25,6 +25,21 @@ final class Ids {
     return out;
   }
 
+  /** Appends one identifier to a builder's flat list. */
+  static void add(List<String> ids, String key, String value) {
+    ids.add(Objects.requireNonNull(key, "key"));
+    ids.add(Objects.requireNonNull(value, () -> "the value of " + key));
+  }
+
+  /** Puts a checked property or trait into a builder's map, made on first use. */
+  static Map<String, Object> put(Map<String, Object> into, String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    value(key, value);
+    Map<String, Object> out = into == null ? new java.util.LinkedHashMap<>() : into;
+    out.put(key, value);
+    return out;
+  }
+
   /** A property or trait value: text, a number or a boolean. */
   static Value value(String key, Object value) {
     Objects.requireNonNull(value, () -> "the value of " + key);

@@ -1,7 +1,6 @@
 package dev.vigil.sdk;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,8 +20,7 @@ public final class UserBuilder {
 
   /** An identifier of the user; the first given names the user unless a rule says otherwise. */
   public UserBuilder authKey(String key, String value) {
-    ids.add(Objects.requireNonNull(key, "key"));
-    ids.add(Objects.requireNonNull(value, () -> "the value of " + key));
+    Ids.add(ids, key, value);
     return this;
   }
 
@@ -34,12 +32,7 @@ public final class UserBuilder {
 
   /** A trait of the user (text, number or boolean), checked and sent with {@link #identify}. */
   public UserBuilder trait(String key, Object value) {
-    Objects.requireNonNull(key, "key");
-    Ids.value(key, value);
-    if (traits == null) {
-      traits = new LinkedHashMap<>();
-    }
-    traits.put(key, value);
+    traits = Ids.put(traits, key, value);
     return this;
   }
 
