@@ -192,11 +192,6 @@ impl Request {
         with(|client| Ok(self.check(client).is_some()))
     }
 
-    /// The decision blocking this request, if any.
-    pub fn blocking(&self) -> Result<Option<Decision>> {
-        with(|client| Ok(self.check(client).as_ref().map(Decision::from)))
-    }
-
     /// The response to send for the decision blocking this request (none: not blocked),
     /// negotiated on `accept`.
     pub fn block_response(&self, accept: Option<String>) -> Result<Option<BlockResponse>> {

@@ -52,13 +52,14 @@ final class Native {
     return r != null ? r.request : DETACHED;
   }
 
-  /** The thread's request, else null: for the fast lane's raw reference (0: detached). */
+  /** The thread's request, else null (the detached one: {@link #detached()}). */
   static VigilRequest binding() {
     return CURRENT.get();
   }
 
-  static long raw(VigilRequest binding) {
-    return binding == null ? 0 : binding.raw;
+  /** The request of calls made outside one; null when Vigil is disabled. */
+  static Request detached() {
+    return DETACHED;
   }
 
   static VigilRequest current() {

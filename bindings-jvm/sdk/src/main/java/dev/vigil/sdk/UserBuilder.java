@@ -44,11 +44,13 @@ public final class UserBuilder {
 
   /** Records a login attempt; true when the event was queued. */
   public boolean trackLogin(boolean success) {
-    var r = Native.request();
+    // One thread-local read gives both the request and the fast lane's reference to it.
+    VigilRequest b = Native.binding();
+    var r = b != null ? b.request : Native.detached();
     if (r == null) {
       return false;
     }
-    int fast = FastLane.authTrack(Native.raw(Native.binding()), success, exists, ids);
+    int fast = FastLane.authTrack(b != null ? b.raw : 0, success, exists, ids);
     return fast == FastLane.FALLBACK
         ? Errors.call(() -> r.authTrack(success, exists, ids))
         : fast == 1;
@@ -56,11 +58,12 @@ public final class UserBuilder {
 
   /** Records a signup; true when the event was queued. */
   public boolean trackSignup() {
-    var r = Native.request();
+    VigilRequest b = Native.binding();
+    var r = b != null ? b.request : Native.detached();
     if (r == null) {
       return false;
     }
-    int fast = FastLane.signupTrack(Native.raw(Native.binding()), ids);
+    int fast = FastLane.signupTrack(b != null ? b.raw : 0, ids);
     return fast == FastLane.FALLBACK ? Errors.call(() -> r.signupTrack(ids)) : fast == 1;
   }
 
@@ -71,7 +74,8 @@ public final class UserBuilder {
    *     blocked
    */
   public void identify() {
-    var r = Native.request();
+    VigilRequest b = Native.binding();
+    var r = b != null ? b.request : Native.detached();
     if (r == null) {
       return;
     }
@@ -79,7 +83,7 @@ public final class UserBuilder {
     if (traits != null) {
       blocked = Errors.call(() -> r.identifyWithTraits(ids, Ids.properties(traits, "traits")));
     } else {
-      int fast = FastLane.identify(Native.raw(Native.binding()), ids);
+      int fast = FastLane.identify(b != null ? b.raw : 0, ids);
       blocked = fast == FastLane.FALLBACK ? Errors.call(() -> r.identify(ids)) : fast == 1;
     }
     if (blocked) {
